@@ -1,0 +1,57 @@
+"""Faust binding of the cleaner: raw pages in, clean articles out, extraction in a worker process."""
+
+from __future__ import annotations
+
+from email.message import Message
+
+import faust
+from agents.cleaner.core import CLEANER_VERSION, Article, Page, clean
+
+from schemas.models import CleanArticle, RawPage, utc_now
+from streams.app import Pipeline
+from streams.codecs import decode
+from streams.processing import process_events, publish
+
+
+def header_charset(content_type: str | None) -> str | None:
+    if not content_type:
+        return None
+    message = Message()
+    message["content-type"] = content_type
+    return message.get_content_charset()
+
+
+def clean_page(content: bytes, url: str, charset: str | None) -> Article:
+    """Runs in a CPU worker process."""
+    return clean(Page(url=url, html=content, declared_charset=charset))
+
+
+def to_event(raw: RawPage, article: Article) -> CleanArticle:
+    return CleanArticle(
+        id=raw.id,
+        url=raw.url,
+        site=article.site,
+        title=article.title,
+        lead=article.lead,
+        body=article.body,
+        embeds=article.embeds,
+        published_at=article.published_at,
+        authors=article.authors,
+        tags=article.tags,
+        language=article.language,
+        cleaner_version=CLEANER_VERSION,
+        rules_fired=article.rules_fired,
+        cleaned_at=utc_now(),
+    )
+
+
+def register(p: Pipeline) -> None:
+    async def handle(key: bytes | None, value: bytes | None) -> None:
+        raw = decode(RawPage, value)
+        charset = header_charset(raw.headers.get("content-type"))
+        article = await p.cpu.run(clean_page, raw.content, raw.final_url, charset)
+        await publish(p.topics["clean_articles"], raw.id, to_event(raw, article))
+
+    @p.app.agent(p.topics["raw_pages"], name="cleaner", concurrency=1)
+    async def cleaner(stream: faust.StreamT) -> None:
+        await process_events(stream, "cleaner", p.dead_letters, handle)

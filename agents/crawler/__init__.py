@@ -1,0 +1,1 @@
+"""The crawler: discovers article URLs in feeds and fetches the pages politely."""

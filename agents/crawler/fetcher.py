@@ -1,0 +1,155 @@
+"""Polite HTTP fetching: robots.txt, a named User-Agent, timeouts, a size cap and an SSRF guard."""
+
+from __future__ import annotations
+
+import asyncio
+import ipaddress
+import socket
+import time
+import urllib.robotparser
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from urllib.parse import urlsplit
+
+import aiohttp
+
+KEPT_HEADERS = ("content-type", "content-length", "etag", "last-modified", "content-language", "date")
+
+
+@dataclass(frozen=True)
+class FetchPolicy:
+    user_agent: str
+    timeout: float = 20.0
+    max_bytes: int = 5 * 1024 * 1024
+    allow_private_hosts: bool = False
+    min_delay: float = 0.0
+    max_redirects: int = 5
+
+
+@dataclass(frozen=True)
+class FetchResult:
+    url: str
+    final_url: str
+    status: int
+    headers: dict[str, str]
+    content: bytes
+    fetched_at: datetime
+
+
+class FetchError(Exception):
+    """A fetch that ended without a usable page; `reason` says why."""
+
+    def __init__(self, url: str, reason: str) -> None:
+        super().__init__(f"{url}: {reason}")
+        self.url = url
+        self.reason = reason
+
+
+@dataclass
+class _HostState:
+    robots: urllib.robotparser.RobotFileParser | None = None
+    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    next_allowed: float = 0.0
+
+
+class Fetcher:
+    """One HTTP client per worker; per-host robots cache and request spacing."""
+
+    def __init__(self, policy: FetchPolicy) -> None:
+        self.policy = policy
+        self._hosts: dict[str, _HostState] = {}
+        self._session: aiohttp.ClientSession | None = None
+
+    async def __aenter__(self) -> Fetcher:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.close()
+
+    async def close(self) -> None:
+        if self._session is not None:
+            await self._session.close()
+            self._session = None
+
+    def _client(self) -> aiohttp.ClientSession:
+        """The session is made on first use, inside the loop that will run it."""
+        if self._session is None:
+            self._session = aiohttp.ClientSession(
+                headers={"User-Agent": self.policy.user_agent, "Accept-Language": "ru,en;q=0.5"},
+                timeout=aiohttp.ClientTimeout(total=self.policy.timeout, sock_connect=min(10.0, self.policy.timeout)),
+                cookie_jar=aiohttp.DummyCookieJar(),
+            )
+        return self._session
+
+    async def fetch(self, url: str) -> FetchResult:
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise FetchError(url, f"unsupported URL scheme {parts.scheme!r}")
+        await self._check_host(url, parts.hostname)
+        origin = f"{parts.scheme}://{parts.netloc}"
+        state = self._hosts.setdefault(origin, _HostState())
+        async with state.lock:
+            if state.robots is None:
+                state.robots = await self._robots(origin)
+            if not state.robots.can_fetch(self.policy.user_agent, url):
+                raise FetchError(url, "disallowed by robots.txt")
+            delay = max(self.policy.min_delay, float(state.robots.crawl_delay(self.policy.user_agent) or 0))
+            wait = state.next_allowed - time.monotonic()
+            if wait > 0:
+                await asyncio.sleep(wait)
+            try:
+                return await self._get(url)
+            finally:
+                state.next_allowed = time.monotonic() + delay
+
+    async def _get(self, url: str) -> FetchResult:
+        try:
+            async with self._client().get(url, max_redirects=self.policy.max_redirects) as resp:
+                content = await self._read_capped(url, resp)
+                headers = {k.lower(): v for k, v in resp.headers.items() if k.lower() in KEPT_HEADERS}
+                if resp.status >= 400:
+                    raise FetchError(url, f"HTTP {resp.status}")
+                return FetchResult(url, str(resp.url), resp.status, headers, content, datetime.now(UTC))
+        except aiohttp.TooManyRedirects as exc:
+            raise FetchError(url, f"too many redirects (> {self.policy.max_redirects})") from exc
+        except TimeoutError as exc:
+            raise FetchError(url, f"timed out after {self.policy.timeout}s") from exc
+        except aiohttp.ClientError as exc:
+            raise FetchError(url, f"connection failed: {exc!r}") from exc
+
+    async def _read_capped(self, url: str, resp: aiohttp.ClientResponse) -> bytes:
+        declared = resp.content_length
+        if declared is not None and declared > self.policy.max_bytes:
+            raise FetchError(url, f"page of {declared} bytes is over the cap of {self.policy.max_bytes}")
+        chunks, size = [], 0
+        async for chunk in resp.content.iter_chunked(65536):
+            size += len(chunk)
+            if size > self.policy.max_bytes:
+                raise FetchError(url, f"page is over the cap of {self.policy.max_bytes} bytes")
+            chunks.append(chunk)
+        return b"".join(chunks)
+
+    async def _robots(self, origin: str) -> urllib.robotparser.RobotFileParser:
+        parser = urllib.robotparser.RobotFileParser(origin + "/robots.txt")
+        try:
+            result = await self._get(origin + "/robots.txt")
+            parser.parse(result.content.decode("utf-8", "replace").splitlines())
+        except FetchError as exc:
+            # RFC 9309: an unreachable robots.txt (5xx, network) means "disallow"; a missing one allows all.
+            if exc.reason.startswith("HTTP 4"):
+                parser.allow_all = True  # type: ignore[attr-defined]
+            else:
+                parser.disallow_all = True  # type: ignore[attr-defined]
+        return parser
+
+    async def _check_host(self, url: str, host: str) -> None:
+        if self.policy.allow_private_hosts:
+            return
+        try:
+            infos = await asyncio.get_running_loop().getaddrinfo(host, None, type=socket.SOCK_STREAM)
+        except OSError as exc:
+            raise FetchError(url, f"cannot resolve {host}: {exc}") from exc
+        for info in infos:
+            address = ipaddress.ip_address(info[4][0])
+            if address.is_private or address.is_loopback or address.is_link_local or address.is_reserved:
+                raise FetchError(url, f"host {host} resolves to a non-public address {address}")

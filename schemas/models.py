@@ -1,0 +1,220 @@
+"""Event contracts of vestnik as pydantic models.
+
+The JSON Schema files beside this module are generated from these models
+(`python -m schemas.export`) and a test keeps both in step. Every event names
+its schema and version, so consumers can route and upgrade explicitly.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from datetime import UTC, datetime
+from typing import Annotated, Any, ClassVar, Literal
+
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    WithJsonSchema,
+)
+
+
+def _as_utc(value: datetime) -> datetime:
+    return value.astimezone(UTC)
+
+
+def _from_base64(value: Any) -> Any:
+    if isinstance(value, str):
+        try:
+            return base64.b64decode(value, validate=True)
+        except binascii.Error as exc:
+            raise ValueError(f"not valid base64: {exc}") from exc
+    return value
+
+
+UtcDatetime = Annotated[AwareDatetime, AfterValidator(_as_utc)]
+"""A timezone-aware timestamp, always stored in UTC."""
+
+Base64Content = Annotated[
+    bytes,
+    BeforeValidator(_from_base64),
+    PlainSerializer(lambda b: base64.b64encode(b).decode("ascii"), return_type=str, when_used="json"),
+    WithJsonSchema({"type": "string", "contentEncoding": "base64"}),
+]
+"""Raw bytes carried in JSON as standard base64."""
+
+ArticleId = Annotated[str, Field(pattern=r"^[0-9a-f]{20}$", description="Hash of the canonical URL.")]
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+class Event(BaseModel):
+    """Base of every event: strict field set, schema name and version on the wire."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    SCHEMA_NAME: ClassVar[str]
+    SCHEMA_VERSION: ClassVar[int]
+
+    @classmethod
+    def schema_id(cls) -> str:
+        return f"{cls.SCHEMA_NAME}.v{cls.SCHEMA_VERSION}"
+
+
+class CrawlRequest(Event):
+    """A discovered article URL waiting in the frontier."""
+
+    SCHEMA_NAME = "crawl_request"
+    SCHEMA_VERSION = 1
+    schema_name: Literal["crawl_request"] = "crawl_request"
+    schema_version: Literal[1] = 1
+    id: ArticleId
+    url: str = Field(description="Canonical URL of the article.")
+    source: str = Field(description="Name of the configured source that listed it.")
+    discovered_at: UtcDatetime
+    published_at: UtcDatetime | None = Field(default=None, description="Date given by the feed or sitemap.")
+
+
+class RawPage(Event):
+    """A fetched page, bytes as served."""
+
+    SCHEMA_NAME = "raw_page"
+    SCHEMA_VERSION = 1
+    schema_name: Literal["raw_page"] = "raw_page"
+    schema_version: Literal[1] = 1
+    id: ArticleId
+    url: str = Field(description="Canonical URL that was requested.")
+    final_url: str = Field(description="URL after redirects.")
+    source: str
+    status: int = Field(ge=100, le=599)
+    headers: dict[str, str] = Field(default_factory=dict, description="Selected response headers.")
+    fetched_at: UtcDatetime
+    content_sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
+    encoding: str | None = Field(default=None, description="Charset detected for the bytes.")
+    content: Base64Content
+
+
+class Embed(BaseModel):
+    """A social post embedded in an article, kept out of its body."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    kind: Literal["tweet", "telegram", "instagram", "other"]
+    author: str | None = None
+    handle: str | None = None
+    date: str | None = Field(default=None, description="ISO date of the post.")
+    text: str
+
+
+class ArticleFields(Event):
+    """Fields shared by clean and enriched articles."""
+
+    id: ArticleId
+    url: str
+    site: str = Field(description="Registrable domain of the publisher, or 'unknown'.")
+    title: str | None = None
+    lead: str | None = None
+    body: str = Field(description="Paragraphs separated by one blank line.")
+    embeds: list[Embed] = Field(default_factory=list)
+    published_at: UtcDatetime | None = None
+    authors: list[str] = Field(default_factory=list)
+    tags: list[str] = Field(default_factory=list)
+    language: str | None = None
+    cleaner_version: str
+    rules_fired: list[str] = Field(default_factory=list, description="Names of the site rules that changed the text.")
+    cleaned_at: UtcDatetime
+
+
+class CleanArticle(ArticleFields):
+    SCHEMA_NAME = "clean_article"
+    SCHEMA_VERSION = 1
+    schema_name: Literal["clean_article"] = "clean_article"
+    schema_version: Literal[1] = 1
+
+
+EntityType = Literal["PER", "LOC", "ORG"]
+
+
+class Mention(BaseModel):
+    """One occurrence of a named entity; offsets index the article body."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    type: EntityType
+    start: int = Field(ge=0)
+    stop: int = Field(ge=0)
+    text: str
+    normal: str = Field(description="The mention in the nominative case.")
+
+
+class Entity(BaseModel):
+    """All mentions of one person, place or organisation in an article."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    type: EntityType
+    name: str = Field(description="Canonical name.")
+    count: int = Field(ge=1)
+    first_offset: int = Field(ge=0)
+    salience: float = Field(ge=0, le=1)
+
+
+class EnrichedArticle(ArticleFields):
+    SCHEMA_NAME = "enriched_article"
+    SCHEMA_VERSION = 1
+    schema_name: Literal["enriched_article"] = "enriched_article"
+    schema_version: Literal[1] = 1
+    entities: list[Entity] = Field(default_factory=list)
+    mentions: list[Mention] = Field(default_factory=list)
+    annotator_version: str
+    annotated_at: UtcDatetime
+
+
+class EntityMention(Event):
+    """One entity in one article: keyed by entity so consumers can count per entity."""
+
+    SCHEMA_NAME = "entity_mention"
+    SCHEMA_VERSION = 1
+    schema_name: Literal["entity_mention"] = "entity_mention"
+    schema_version: Literal[1] = 1
+    entity_key: str = Field(description="'TYPE:Canonical name', the message key.")
+    type: EntityType
+    name: str
+    article_id: ArticleId
+    url: str
+    site: str
+    count: int = Field(ge=1)
+    salience: float = Field(ge=0, le=1)
+    published_at: UtcDatetime | None = None
+    annotated_at: UtcDatetime
+
+
+class DeadLetter(Event):
+    """An input an agent could not process, with the reason and where it came from."""
+
+    SCHEMA_NAME = "dead_letter"
+    SCHEMA_VERSION = 1
+    schema_name: Literal["dead_letter"] = "dead_letter"
+    schema_version: Literal[1] = 1
+    agent: str
+    reason: str
+    error_type: str
+    source_topic: str
+    partition: int = Field(ge=0)
+    offset: int = Field(ge=0)
+    key: Base64Content | None = None
+    value: Base64Content | None = None
+    failed_at: UtcDatetime
+
+
+EVENT_MODELS: tuple[type[Event], ...] = (
+    CrawlRequest,
+    RawPage,
+    CleanArticle,
+    EnrichedArticle,
+    EntityMention,
+    DeadLetter,
+)

@@ -1,0 +1,240 @@
+"""An embedded single-node Apache Kafka (KRaft) broker, fetched from Maven Central.
+
+Used by `vestnik run` when no cluster is configured and by the test session.
+The jars are resolved once with Maven and cached under `cache_dir/kafka-<version>/`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import fcntl
+import logging
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import tempfile
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from streams.settings import Settings
+
+log = logging.getLogger(__name__)
+
+DEPENDENCY_PLUGIN = "org.apache.maven.plugins:maven-dependency-plugin:3.11.0"
+SLF4J_VERSION = "2.0.17"
+
+POM = """<project xmlns="http://maven.apache.org/POM/4.0.0">
+  <modelVersion>4.0.0</modelVersion>
+  <groupId>dev.vestnik</groupId><artifactId>kafka-runtime</artifactId><version>1</version>
+  <packaging>pom</packaging>
+  <dependencies>
+    <dependency><groupId>org.apache.kafka</groupId><artifactId>kafka_2.13</artifactId>
+      <version>{kafka}</version></dependency>
+    <dependency><groupId>org.slf4j</groupId><artifactId>slf4j-api</artifactId>
+      <version>{slf4j}</version></dependency>
+    <dependency><groupId>org.slf4j</groupId><artifactId>slf4j-simple</artifactId>
+      <version>{slf4j}</version></dependency>
+  </dependencies>
+</project>
+"""
+
+
+class BrokerError(RuntimeError):
+    """The embedded broker could not be fetched, formatted or started."""
+
+
+@contextlib.contextmanager
+def _file_lock(path: Path) -> Iterator[None]:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def ensure_jars(settings: Settings) -> Path:
+    """Resolve Kafka and an SLF4J binding into the cache once; return the jar folder."""
+    home = settings.cache_dir / f"kafka-{settings.kafka_version}"
+    libs = home / "libs"
+    marker = home / ".complete"
+    with _file_lock(home.with_suffix(".lock")):
+        if marker.exists():
+            return libs
+        if shutil.which("mvn") is None:
+            raise BrokerError("Maven (mvn) is not on PATH: it is needed once to fetch Apache Kafka")
+        with tempfile.TemporaryDirectory() as build:
+            pom = Path(build) / "pom.xml"
+            pom.write_text(POM.format(kafka=settings.kafka_version, slf4j=SLF4J_VERSION))
+            shutil.rmtree(libs, ignore_errors=True)
+            cmd = ["mvn", "-q", "-B", "-f", str(pom), f"{DEPENDENCY_PLUGIN}:copy-dependencies",
+                   f"-DoutputDirectory={libs}", "-DincludeScope=runtime"]
+            log.info("fetching Apache Kafka %s with Maven", settings.kafka_version)
+            result = subprocess.run(cmd, capture_output=True, text=True, check=False)
+            if result.returncode != 0:
+                raise BrokerError(f"mvn failed ({result.returncode}): {result.stdout[-2000:]}{result.stderr[-2000:]}")
+        # Kafka's POM drags in an old slf4j-api; keep only the one the binding was built for.
+        for old in libs.glob("slf4j-api-1.*.jar"):
+            old.unlink()
+        marker.touch()
+    return libs
+
+
+def port_open(host: str, port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.settimeout(0.5)
+        return sock.connect_ex((host, port)) == 0
+
+
+async def _cluster_ready(servers: list[str]) -> bool:
+    from aiokafka.admin import AIOKafkaAdminClient
+
+    admin = AIOKafkaAdminClient(bootstrap_servers=servers, request_timeout_ms=3000)
+    try:
+        await admin.start()
+        await admin.list_topics()
+        return True
+    except Exception:  # any failure means "not yet"; the caller retries until its deadline
+        return False
+    finally:
+        await admin.close()
+
+
+@dataclass
+class EmbeddedBroker:
+    """A combined broker+controller node whose files live in `data_dir`."""
+
+    settings: Settings
+    data_dir: Path
+    _process: subprocess.Popen[bytes] | None = field(default=None, repr=False)
+
+    @classmethod
+    def default(cls, settings: Settings) -> EmbeddedBroker:
+        return cls(settings, settings.cache_dir / f"broker-{settings.broker_port}")
+
+    @property
+    def bootstrap(self) -> str:
+        return f"{self.settings.broker_host}:{self.settings.broker_port}"
+
+    @property
+    def pid_file(self) -> Path:
+        return self.data_dir / "broker.pid"
+
+    @property
+    def log_file(self) -> Path:
+        return self.data_dir / "broker.log"
+
+    def _properties(self) -> str:
+        s = self.settings
+        return "\n".join([
+            "process.roles=broker,controller",
+            "node.id=1",
+            f"listeners=PLAINTEXT://{s.broker_host}:{s.broker_port},CONTROLLER://{s.broker_host}:{s.controller_port}",
+            f"advertised.listeners=PLAINTEXT://{s.broker_host}:{s.broker_port}",
+            "controller.listener.names=CONTROLLER",
+            f"controller.quorum.bootstrap.servers={s.broker_host}:{s.controller_port}",
+            "listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT",
+            "inter.broker.listener.name=PLAINTEXT",
+            "offsets.topic.replication.factor=1",
+            "offsets.topic.num.partitions=8",
+            "transaction.state.log.replication.factor=1",
+            "transaction.state.log.min.isr=1",
+            "share.coordinator.state.topic.replication.factor=1",
+            "share.coordinator.state.topic.min.isr=1",
+            "group.initial.rebalance.delay.ms=0",
+            "auto.create.topics.enable=false",
+            f"message.max.bytes={s.max_message_bytes}",
+            f"replica.fetch.max.bytes={s.max_message_bytes}",
+            f"log.dirs={self.data_dir / 'logs'}",
+            "",
+        ])
+
+    def _java(self, libs: Path, *args: str, heap: str = "256m") -> list[str]:
+        java = shutil.which("java")
+        if java is None:
+            raise BrokerError("java is not on PATH: the embedded broker needs a JDK 17+")
+        return [java, f"-Xmx{heap}", "-XX:+UseG1GC", "-Djava.awt.headless=true",
+                "-Dorg.slf4j.simpleLogger.defaultLogLevel=info", "-cp", f"{libs}/*", *args]
+
+    def _format(self, libs: Path) -> None:
+        props = self.data_dir / "server.properties"
+        props.write_text(self._properties())
+        if (self.data_dir / "logs" / "meta.properties").exists():
+            return
+        cluster_id = subprocess.run(
+            self._java(libs, "kafka.tools.StorageTool", "random-uuid"),
+            capture_output=True, text=True, check=True,
+        ).stdout.strip().splitlines()[-1]
+        result = subprocess.run(
+            self._java(libs, "kafka.tools.StorageTool", "format", "--standalone",
+                       "-t", cluster_id, "-c", str(props)),
+            capture_output=True, text=True, check=False,
+        )
+        if result.returncode != 0:
+            raise BrokerError(f"formatting KRaft storage failed: {result.stdout}{result.stderr}")
+
+    def running_pid(self) -> int | None:
+        try:
+            pid = int(self.pid_file.read_text().strip())
+            os.kill(pid, 0)
+        except (FileNotFoundError, ValueError, ProcessLookupError, PermissionError):
+            return None
+        return pid
+
+    def start(self) -> float:
+        """Start (or find running) and wait until the broker answers; return seconds taken."""
+        began = time.monotonic()
+        if self.running_pid() is not None and asyncio.run(_cluster_ready([self.bootstrap])):
+            return 0.0
+        if port_open(self.settings.broker_host, self.settings.broker_port):
+            raise BrokerError(f"port {self.bootstrap} is taken by another process")
+        libs = ensure_jars(self.settings)
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        self._format(libs)
+        with self.log_file.open("ab") as out:
+            proc = subprocess.Popen(
+                self._java(libs, "kafka.Kafka", str(self.data_dir / "server.properties"),
+                           heap=self.settings.broker_heap),
+                stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True,
+            )
+        self._process = proc
+        self.pid_file.write_text(str(proc.pid))
+        deadline = began + self.settings.broker_start_timeout
+        while time.monotonic() < deadline:
+            if proc.poll() is not None:
+                raise BrokerError(f"broker exited with {proc.returncode}; see {self.log_file}")
+            if port_open(self.settings.broker_host, self.settings.broker_port) and asyncio.run(
+                _cluster_ready([self.bootstrap])
+            ):
+                return time.monotonic() - began
+            time.sleep(0.3)
+        self.stop()
+        raise BrokerError(f"broker did not answer within {self.settings.broker_start_timeout}s; see {self.log_file}")
+
+    def stop(self, timeout: float = 30.0) -> bool:
+        """Stop the broker cleanly (SIGTERM, then SIGKILL after `timeout`); False if none was running."""
+        pid = self.running_pid()
+        if pid is None:
+            return False
+        os.kill(pid, signal.SIGTERM)
+        if self._process is not None and self._process.pid == pid:
+            try:
+                self._process.wait(timeout)
+            except subprocess.TimeoutExpired:
+                self._process.kill()
+                self._process.wait()
+            self._process = None
+        else:
+            deadline = time.monotonic() + timeout
+            while self.running_pid() == pid and time.monotonic() < deadline:
+                time.sleep(0.2)
+            if self.running_pid() == pid:
+                os.kill(pid, signal.SIGKILL)
+        self.pid_file.unlink(missing_ok=True)
+        return True

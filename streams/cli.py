@@ -1,0 +1,226 @@
+"""The `vestnik` command line."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Annotated
+
+import orjson
+import typer
+
+from streams.settings import Settings
+
+cli = typer.Typer(help="vestnik: streaming ingester for Russian-language news on Apache Kafka.",
+                  no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
+broker_cli = typer.Typer(help="Manage the embedded local Kafka broker.", no_args_is_help=True)
+eval_cli = typer.Typer(help="Score the cleaner or the annotator on the shared corpus.", no_args_is_help=True)
+cli.add_typer(broker_cli, name="broker")
+cli.add_typer(eval_cli, name="eval")
+
+AgentsOption = Annotated[str, typer.Option(help="Comma-separated agents to run: crawler,cleaner,annotator.")]
+
+
+def _agents(value: str) -> list[str]:
+    from streams.app import AGENT_NAMES
+
+    names = [name.strip() for name in value.split(",") if name.strip()]
+    unknown = sorted(set(names) - set(AGENT_NAMES))
+    if unknown or not names:
+        raise typer.BadParameter(f"unknown agents {unknown}; choose from {', '.join(AGENT_NAMES)}")
+    return names
+
+
+def _run_worker(settings: Settings, agents: list[str]) -> None:
+    import faust
+
+    from streams.app import build_app
+    from streams.kafka import ensure_topics
+
+    asyncio.run(ensure_topics(settings))
+    asyncio.set_event_loop(asyncio.new_event_loop())
+    app = build_app(settings, agents)
+    worker = faust.Worker(app, loglevel=settings.log_level)
+    worker.execute_from_commandline()
+
+
+@contextlib.contextmanager
+def _embedded_broker(settings: Settings) -> Iterator[None]:
+    """Start the embedded broker if no cluster is configured, and stop it afterwards if we started it."""
+    if not settings.embedded:
+        yield
+        return
+    from streams.broker import EmbeddedBroker
+
+    broker = EmbeddedBroker.default(settings)
+    already = broker.running_pid() is not None
+    seconds = broker.start()
+    typer.echo(f"broker {broker.bootstrap} ready in {seconds:.1f}s", err=True)
+    try:
+        yield
+    finally:
+        if not already:
+            broker.stop()
+
+
+@cli.command()
+def run(
+    agents: AgentsOption = "crawler,cleaner,annotator",
+    demo: Annotated[bool, typer.Option(help="Crawl the local demo site built from the shared corpus.")] = False,
+) -> None:
+    """The main job: ensure a broker and run all agents on the configured sources."""
+    settings = Settings()
+    with contextlib.ExitStack() as stack:
+        if demo:
+            from streams.demo_site import DemoSite
+
+            site = DemoSite(settings.corpus_dir)
+            site.start_in_thread()
+            stack.callback(site.stop_thread)
+            settings = settings.model_copy(update={
+                "feed_urls": [site.feed_url],
+                "allow_private_hosts": True,
+            })
+            typer.echo(f"demo site at {site.base_url} ({len(site.pages)} pages)", err=True)
+        stack.enter_context(_embedded_broker(settings))
+        try:
+            _run_worker(settings, _agents(agents))
+        except SystemExit as exc:
+            if exc.code not in (0, None):
+                raise
+
+
+@cli.command()
+def worker(agents: AgentsOption = "crawler,cleaner,annotator") -> None:
+    """Run agents as one Faust worker against the configured cluster (scale by running more)."""
+    _run_worker(Settings(), _agents(agents))
+
+
+@broker_cli.command("start")
+def broker_start() -> None:
+    """Fetch Kafka if needed, format storage and start the local broker."""
+    from streams.broker import EmbeddedBroker
+
+    broker = EmbeddedBroker.default(Settings())
+    seconds = broker.start()
+    typer.echo(f"broker {broker.bootstrap} ready in {seconds:.1f}s (data in {broker.data_dir})")
+
+
+@broker_cli.command("stop")
+def broker_stop() -> None:
+    """Stop the local broker."""
+    from streams.broker import EmbeddedBroker
+
+    stopped = EmbeddedBroker.default(Settings()).stop()
+    typer.echo("stopped" if stopped else "not running")
+
+
+@broker_cli.command("status")
+def broker_status() -> None:
+    """Say whether the local broker runs, and where."""
+    from streams.broker import EmbeddedBroker
+
+    broker = EmbeddedBroker.default(Settings())
+    pid = broker.running_pid()
+    typer.echo(f"running (pid {pid}) at {broker.bootstrap}" if pid else "not running")
+    raise typer.Exit(0 if pid else 1)
+
+
+@cli.command()
+def tail(
+    topic: Annotated[str, typer.Argument(help="Registry key, suffix or full name, e.g. enriched-articles.")],
+    limit: Annotated[int, typer.Option(help="Stop after this many events (0 = no limit).")] = 0,
+    timeout: Annotated[float, typer.Option(help="Stop after this many idle seconds (0 = follow).")] = 0.0,
+    from_beginning: Annotated[bool, typer.Option(help="Start at the oldest event.")] = True,
+) -> None:
+    """Pretty-print the events of a topic."""
+    from streams.tail import tail_topic
+
+    asyncio.run(tail_topic(Settings(), topic, limit=limit, idle_timeout=timeout, from_beginning=from_beginning))
+
+
+def _json_lines(stream: typer.FileText) -> Iterator[dict[str, object]]:
+    for number, line in enumerate(stream, 1):
+        if line.strip():
+            try:
+                yield orjson.loads(line)
+            except orjson.JSONDecodeError as exc:
+                yield {"_error": f"line {number}: not JSON: {exc}"}
+
+
+def _emit(record: dict[str, object]) -> None:
+    sys.stdout.write(orjson.dumps(record).decode() + "\n")
+    sys.stdout.flush()
+
+
+@cli.command("clean")
+def clean_command(
+    file: Annotated[Path | None, typer.Argument(help="An HTML or text page; omit to read JSON Lines.")] = None,
+    url: Annotated[str | None, typer.Option(help="The page's URL (selects the site rules).")] = None,
+) -> None:
+    """Clean one page, or JSON Lines {id,url,html|text} from stdin; no Kafka."""
+    from streams.oneshot import clean_record
+
+    if file is not None:
+        data = file.read_bytes()
+        content: dict[str, object] = (
+            {"text": data.decode("utf-8", "replace")} if file.suffix == ".txt" else {"html": data}
+        )
+        _emit(clean_record({"id": file.stem, "url": url, **content}))
+        return
+    for record in _json_lines(sys.stdin):  # type: ignore[arg-type]
+        _emit(clean_record(record))
+
+
+@cli.command("annotate")
+def annotate_command() -> None:
+    """Annotate JSON Lines {id,text,title?} from stdin with entities; no Kafka."""
+    from streams.oneshot import annotate_record
+
+    for record in _json_lines(sys.stdin):  # type: ignore[arg-type]
+        _emit(annotate_record(record))
+
+
+@cli.command("demo-site")
+def demo_site(port: Annotated[int, typer.Option(help="Port on 127.0.0.1.")] = 8088) -> None:
+    """Serve the local demo news site built from the shared corpus."""
+    from streams.demo_site import DemoSite
+
+    site = DemoSite(Settings().corpus_dir, port=port)
+    site.start_in_thread()
+    typer.echo(f"serving {len(site.pages)} pages; feed at {site.feed_url} (Ctrl-C to stop)")
+    with contextlib.suppress(KeyboardInterrupt):
+        while True:
+            import time
+
+            time.sleep(3600)
+    site.stop_thread()
+
+
+@eval_cli.command("clean")
+def eval_clean(corpus: Annotated[Path | None, typer.Option(help="Corpus folder.")] = None) -> None:
+    """Score the cleaner beside plain trafilatura on seeds and pages."""
+    from agents.cleaner.evaluate import main as evaluate
+
+    raise typer.Exit(evaluate(["--corpus", str(corpus or Settings().corpus_dir)]))
+
+
+@eval_cli.command("ner")
+def eval_ner(corpus: Annotated[Path | None, typer.Option(help="Corpus folder.")] = None) -> None:
+    """Score the annotator's entities beside plain natasha on factRuEval dev."""
+    from agents.annotator.evaluate import main as evaluate
+
+    raise typer.Exit(evaluate(["--corpus", str(corpus or Settings().corpus_dir)]))
+
+
+def main() -> None:
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    cli()
+
+
+if __name__ == "__main__":
+    main()

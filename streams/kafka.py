@@ -1,0 +1,74 @@
+"""Connections to the configured cluster: client options, credentials and topic creation."""
+
+from __future__ import annotations
+
+import logging
+import ssl
+from typing import Any
+
+import faust
+from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+
+from streams.settings import Settings
+from streams.topics import TOPICS
+
+log = logging.getLogger(__name__)
+
+
+def _ssl_context(settings: Settings) -> ssl.SSLContext:
+    return ssl.create_default_context(cafile=str(settings.ssl_cafile) if settings.ssl_cafile else None)
+
+
+def client_options(settings: Settings) -> dict[str, Any]:
+    """Keyword arguments for aiokafka clients (producer, consumer, admin)."""
+    options: dict[str, Any] = {
+        "bootstrap_servers": settings.servers,
+        "security_protocol": settings.security_protocol,
+    }
+    if settings.security_protocol in ("SSL", "SASL_SSL"):
+        options["ssl_context"] = _ssl_context(settings)
+    if settings.security_protocol.startswith("SASL"):
+        options.update(
+            sasl_mechanism=settings.sasl_mechanism,
+            sasl_plain_username=settings.sasl_username,
+            sasl_plain_password=settings.sasl_password,
+        )
+    return options
+
+
+def faust_credentials(settings: Settings) -> faust.types.auth.CredentialsT | None:
+    protocol = settings.security_protocol
+    if protocol == "PLAINTEXT":
+        return None
+    if protocol == "SSL":
+        return faust.SSLCredentials(_ssl_context(settings))
+    return faust.SASLCredentials(
+        username=settings.sasl_username,
+        password=settings.sasl_password,
+        mechanism=settings.sasl_mechanism,
+        ssl_context=_ssl_context(settings) if protocol == "SASL_SSL" else None,
+    )
+
+
+async def ensure_topics(settings: Settings) -> list[str]:
+    """Create the registry's topics that do not exist yet; return the names created."""
+    admin = AIOKafkaAdminClient(**client_options(settings))
+    await admin.start()
+    try:
+        existing = set(await admin.list_topics())
+        missing = [
+            NewTopic(
+                name=settings.topic(spec.suffix),
+                num_partitions=settings.topic_partitions,
+                replication_factor=settings.topic_replication,
+                topic_configs=spec.configs(settings),
+            )
+            for spec in TOPICS.values()
+            if settings.topic(spec.suffix) not in existing
+        ]
+        if missing:
+            await admin.create_topics(missing)
+            log.info("created topics %s", ", ".join(t.name for t in missing))
+        return [t.name for t in missing]
+    finally:
+        await admin.close()

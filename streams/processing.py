@@ -1,0 +1,57 @@
+"""Per-event error isolation and delivery-confirmed publishing, shared by all agents.
+
+faust acks a message whose agent raised and never sees it again, so every
+agent runs its handler through `process_events`: a failure becomes a dead
+letter with the reason and where the message came from, and the stream goes on.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+
+import faust
+
+from schemas.models import DeadLetter, Event, utc_now
+from streams.codecs import encode
+
+log = logging.getLogger(__name__)
+
+Handler = Callable[[bytes | None, bytes | None], Awaitable[None]]
+
+
+async def publish(topic: faust.types.TopicT, key: str, event: Event) -> None:
+    """Send and wait for the broker's ack, so an offset is committed only after its output exists."""
+    delivery = await topic.send(key=key.encode("utf-8"), value=encode(event))
+    await delivery
+
+
+async def dead_letter(topic: faust.types.TopicT, agent: str, event: faust.types.EventT, exc: BaseException) -> None:
+    message = event.message
+    letter = DeadLetter(
+        agent=agent,
+        reason=str(exc) or repr(exc),
+        error_type=type(exc).__name__,
+        source_topic=message.topic,
+        partition=message.partition,
+        offset=message.offset,
+        key=message.key,
+        value=message.value,
+        failed_at=utc_now(),
+    )
+    await publish(topic, f"{message.topic}/{message.partition}/{message.offset}", letter)
+
+
+async def process_events(
+    stream: faust.StreamT, agent: str, dead_letters: faust.types.TopicT, handler: Handler
+) -> None:
+    async for event in stream.events():
+        try:
+            await handler(event.key, event.value)
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:
+            log.warning("%s: dead-lettering %s[%d]@%d: %s", agent, event.message.topic,
+                        event.message.partition, event.message.offset, exc)
+            await dead_letter(dead_letters, agent, event, exc)

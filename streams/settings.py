@@ -1,0 +1,84 @@
+"""The one settings object of vestnik, read from `VESTNIK_*` environment variables."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+def _default_cache() -> Path:
+    return Path.home() / ".cache" / "vestnik"
+
+
+class Settings(BaseSettings):
+    """Everything a worker, the CLI or the embedded broker needs to know.
+
+    An empty `bootstrap_servers` means "use the embedded local broker"; naming
+    servers points vestnik at an existing cluster and nothing is started.
+    """
+
+    model_config = SettingsConfigDict(env_prefix="VESTNIK_", extra="ignore")
+
+    # Kafka cluster
+    app_id: str = Field("vestnik", description="Faust app id: also the consumer group prefix.")
+    bootstrap_servers: str = Field("", description="host:port[,host:port]; empty = embedded broker.")
+    security_protocol: str = Field("PLAINTEXT", description="PLAINTEXT, SSL, SASL_PLAINTEXT or SASL_SSL.")
+    sasl_mechanism: str = Field("PLAIN", description="PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512.")
+    sasl_username: str | None = None
+    sasl_password: str | None = None
+    ssl_cafile: Path | None = None
+
+    # Topics
+    topic_prefix: str = Field("vestnik.", description="Prefix of every topic name.")
+    topic_partitions: int = Field(8, ge=1)
+    topic_replication: int = Field(1, ge=1)
+    max_message_bytes: int = Field(8 * 1024 * 1024, ge=1024 * 1024)
+
+    # Worker
+    web_host: str = "127.0.0.1"
+    web_port: int = Field(6066, ge=0, le=65535)
+    web_enabled: bool = True
+    log_level: str = "info"
+    cpu_workers: int = Field(1, ge=1, description="Processes for extraction and NER, off the event loop.")
+
+    # Embedded broker
+    kafka_version: str = "4.1.2"
+    cache_dir: Path = Field(default_factory=_default_cache)
+    broker_host: str = "127.0.0.1"
+    broker_port: int = Field(19092, ge=1, le=65535)
+    controller_port: int = Field(19093, ge=1, le=65535)
+    broker_heap: str = "768m"
+    broker_start_timeout: float = 90.0
+
+    # Crawler
+    sources_file: Path | None = Field(None, description="TOML list of sources; default: the packaged one.")
+    feed_urls: list[str] = Field(
+        default_factory=list, description="RSS/Atom feeds to crawl instead of the sources file (JSON list)."
+    )
+    poll_interval: float = Field(300.0, gt=0, description="Seconds between polls of a source.")
+    discovery_tick: float = Field(5.0, gt=0, description="How often the crawler checks which sources are due.")
+    user_agent: str = "vestnik/0.1 (+https://vestnik.dev/bot; news ingester)"
+    fetch_timeout: float = Field(20.0, gt=0)
+    max_page_bytes: int = Field(5 * 1024 * 1024, ge=1024)
+    allow_private_hosts: bool = Field(False, description="Allow fetching loopback/private hosts (tests).")
+
+    # Cleaner / annotator
+    max_body_chars: int = Field(1_000_000, ge=1000)
+
+    # Demo and evaluation data
+    corpus_dir: Path = Field(Path("../shared/corpus"), description="Seeds, gold pages and NER sets.")
+
+    @property
+    def embedded(self) -> bool:
+        return not self.bootstrap_servers.strip()
+
+    @property
+    def servers(self) -> list[str]:
+        if self.embedded:
+            return [f"{self.broker_host}:{self.broker_port}"]
+        return [s.strip() for s in self.bootstrap_servers.split(",") if s.strip()]
+
+    def topic(self, suffix: str) -> str:
+        return f"{self.topic_prefix}{suffix}"

@@ -1,0 +1,58 @@
+"""`vestnik tail`: follow a topic and pretty-print its events."""
+
+from __future__ import annotations
+
+import uuid
+
+import orjson
+from aiokafka import AIOKafkaConsumer
+from rich.console import Console
+from rich.json import JSON
+
+from streams.kafka import client_options
+from streams.settings import Settings
+from streams.topics import resolve
+
+
+async def tail_topic(settings: Settings, topic: str, *, limit: int = 0, idle_timeout: float = 0.0,
+                     from_beginning: bool = True) -> int:
+    name, spec = resolve(settings, topic)
+    console = Console()
+    consumer = AIOKafkaConsumer(
+        name,
+        **client_options(settings),
+        group_id=None,
+        client_id=f"vestnik-tail-{uuid.uuid4().hex[:8]}",
+        auto_offset_reset="earliest" if from_beginning else "latest",
+        enable_auto_commit=False,
+        max_partition_fetch_bytes=settings.max_message_bytes,
+        fetch_max_bytes=settings.max_message_bytes * 2,
+    )
+    await consumer.start()
+    shown, idle = 0, 0.0
+    try:
+        while not limit or shown < limit:
+            batch = await consumer.getmany(timeout_ms=1000)
+            if not batch:
+                idle += 1.0
+                if idle_timeout and idle >= idle_timeout:
+                    break
+                continue
+            idle = 0.0
+            for messages in batch.values():
+                for message in messages:
+                    key = message.key.decode("utf-8", "replace") if message.key else None
+                    console.rule(f"{name}[{message.partition}]@{message.offset} key={key}")
+                    try:
+                        event = orjson.loads(message.value or b"null")
+                        if spec.model.SCHEMA_NAME == "raw_page" and isinstance(event, dict):
+                            event["content"] = f"<{len(event.get('content', ''))} base64 chars>"
+                        console.print(JSON.from_data(event))
+                    except orjson.JSONDecodeError:
+                        console.print(repr(message.value[:500] if message.value else message.value))
+                    shown += 1
+                    if limit and shown >= limit:
+                        return shown
+        return shown
+    finally:
+        await consumer.stop()

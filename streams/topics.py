@@ -1,0 +1,58 @@
+"""The topic registry: every topic vestnik reads or writes, its contract and its policy."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from schemas.models import CleanArticle, CrawlRequest, DeadLetter, EnrichedArticle, EntityMention, Event, RawPage
+from streams.settings import Settings
+
+DAY_MS = 24 * 3600 * 1000
+
+
+@dataclass(frozen=True)
+class TopicSpec:
+    """One topic: its name suffix, what its key is, the event it carries, how long it keeps data."""
+
+    suffix: str
+    key: str
+    model: type[Event]
+    compacted: bool = False
+    retention_ms: int = 7 * DAY_MS
+    large_messages: bool = False
+
+    def configs(self, settings: Settings) -> dict[str, str]:
+        configs = {
+            "cleanup.policy": "compact" if self.compacted else "delete",
+            "retention.ms": str(-1 if self.compacted else self.retention_ms),
+        }
+        if self.large_messages:
+            configs["max.message.bytes"] = str(settings.max_message_bytes)
+        return configs
+
+
+TOPICS: dict[str, TopicSpec] = {
+    "frontier": TopicSpec("frontier", "article id", CrawlRequest, retention_ms=3 * DAY_MS),
+    # Raw pages are kept a month so a backfill can re-clean them with new rules.
+    "raw_pages": TopicSpec("raw-pages", "article id", RawPage, retention_ms=30 * DAY_MS, large_messages=True),
+    # Articles are compacted by id: a re-clean replaces the older version.
+    "clean_articles": TopicSpec("clean-articles", "article id", CleanArticle, compacted=True),
+    "enriched_articles": TopicSpec("enriched-articles", "article id", EnrichedArticle, compacted=True),
+    "entity_mentions": TopicSpec("entity-mentions", "TYPE:canonical name", EntityMention, retention_ms=90 * DAY_MS),
+    "dead_letters": TopicSpec(
+        "dead-letters", "source topic/partition/offset", DeadLetter, retention_ms=30 * DAY_MS, large_messages=True
+    ),
+}
+
+
+def topic_name(settings: Settings, key: str) -> str:
+    return settings.topic(TOPICS[key].suffix)
+
+
+def resolve(settings: Settings, name_or_key: str) -> tuple[str, TopicSpec]:
+    """Find a topic by registry key ('raw_pages'), suffix ('raw-pages') or full name."""
+    for key, spec in TOPICS.items():
+        full = settings.topic(spec.suffix)
+        if name_or_key in (key, spec.suffix, full):
+            return full, spec
+    raise KeyError(f"unknown topic {name_or_key!r}; known: {', '.join(TOPICS)}")

@@ -1,0 +1,85 @@
+"""Session-wide test fixtures: the shared corpus, one real Kafka broker, fresh names per test."""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+import os
+import socket
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import pytest
+
+from streams.settings import Settings
+
+ROOT = Path(__file__).resolve().parents[1]
+CORPUS = Path(os.environ.get("VESTNIK_CORPUS_DIR", ROOT.parent / "shared" / "corpus"))
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+@pytest.fixture(scope="session")
+def corpus_dir() -> Path:
+    assert (CORPUS / "seeds").is_dir(), f"shared corpus not found at {CORPUS}"
+    return CORPUS
+
+
+@pytest.fixture(scope="session")
+def kafka_bootstrap(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """One broker per test session: the configured cluster, or an embedded one started here."""
+    configured = os.environ.get("VESTNIK_BOOTSTRAP_SERVERS", "").strip()
+    if configured:
+        yield configured
+        return
+    from streams.broker import EmbeddedBroker
+
+    settings = Settings(broker_port=free_port(), controller_port=free_port(), bootstrap_servers="")
+    broker = EmbeddedBroker(settings, tmp_path_factory.mktemp("kafka"))
+    seconds = broker.start()
+    print(f"\nembedded Kafka {settings.kafka_version} at {broker.bootstrap} started in {seconds:.1f}s")
+    try:
+        yield broker.bootstrap
+    finally:
+        broker.stop()
+
+
+@pytest.fixture
+def kafka_settings(kafka_bootstrap: str, tmp_path: Path) -> Settings:
+    """Settings for one test: the session's broker, topic and group names of its own."""
+    run = uuid.uuid4().hex[:10]
+    return Settings(
+        bootstrap_servers=kafka_bootstrap,
+        app_id=f"vestnik-test-{run}",
+        topic_prefix=f"test-{run}.",
+        topic_partitions=2,
+        web_port=free_port(),
+        corpus_dir=CORPUS,
+        allow_private_hosts=True,
+        discovery_tick=0.5,
+        cache_dir=tmp_path / "cache",
+    )
+
+
+@pytest.fixture
+async def _no_leaked_tasks() -> AsyncIterator[None]:
+    before = asyncio.all_tasks()
+    yield
+    await asyncio.sleep(0)
+    leaked = [t for t in asyncio.all_tasks() - before if t is not asyncio.current_task() and not t.done()]
+    for task in leaked:
+        task.cancel()
+    assert not leaked, f"test left tasks running: {leaked}"
+
+
+@pytest.fixture(autouse=True)
+def _guard_tasks(request: pytest.FixtureRequest) -> None:
+    """Async tests must not leave tasks behind: a leaked task is a leaked connection or a lost error."""
+    if inspect.iscoroutinefunction(getattr(request, "function", None)):
+        request.getfixturevalue("_no_leaked_tasks")

@@ -1,0 +1,135 @@
+"""The JSON Schema files and the pydantic models are one contract: keep them in step."""
+
+from __future__ import annotations
+
+import base64
+import copy
+from typing import Any
+
+import jsonschema
+import orjson
+import pytest
+from pydantic import ValidationError
+
+import schemas
+from schemas.models import EVENT_MODELS, Event
+from streams.codecs import DecodeError, decode, encode
+
+ID = "0123456789abcdef0123"
+NOW = "2026-11-23T12:00:00Z"
+ARTICLE = {
+    "id": ID, "url": "https://russian.rt.com/world/news/1", "site": "russian.rt.com", "title": "Заголовок",
+    "lead": None, "body": "Первый абзац.\n\nВторой абзац.", "embeds": [
+        {"kind": "tweet", "author": "Donald J. Trump", "handle": "@realDonaldTrump", "date": "2017-11-12",
+         "text": "Good discussions on Syria."}],
+    "published_at": NOW, "authors": [], "tags": ["политика"], "language": "ru", "cleaner_version": "1.0.0",
+    "rules_fired": ["rt.read_more"], "cleaned_at": NOW,
+}
+VALID: dict[str, dict[str, Any]] = {
+    "crawl_request": {"id": ID, "url": "https://tass.ru/politika/1", "source": "tass", "discovered_at": NOW},
+    "raw_page": {"id": ID, "url": "https://tass.ru/politika/1", "final_url": "https://tass.ru/politika/1",
+                 "source": "tass", "status": 200, "headers": {"content-type": "text/html"}, "fetched_at": NOW,
+                 "content_sha256": "a" * 64, "encoding": "utf-8",
+                 "content": base64.b64encode("<p>Привет</p>".encode()).decode()},
+    "clean_article": ARTICLE,
+    "enriched_article": {**ARTICLE, "annotator_version": "1.0.0", "annotated_at": NOW,
+                         "entities": [{"type": "PER", "name": "Владимир Путин", "count": 2, "first_offset": 0,
+                                       "salience": 0.8}],
+                         "mentions": [{"type": "PER", "start": 0, "stop": 5, "text": "Путин",
+                                       "normal": "Путин"}]},
+    "entity_mention": {"entity_key": "PER:Владимир Путин", "type": "PER", "name": "Владимир Путин",
+                       "article_id": ID, "url": "https://ria.ru/1.html", "site": "ria.ru", "count": 2,
+                       "salience": 0.5, "annotated_at": NOW},
+    "dead_letter": {"agent": "cleaner", "reason": "not JSON", "error_type": "DecodeError",
+                    "source_topic": "vestnik.raw-pages", "partition": 0, "offset": 7, "key": None,
+                    "value": base64.b64encode(b"\xff\xfe").decode(), "failed_at": NOW},
+}
+INVALID_CHANGES: list[tuple[str, Any]] = [
+    ("id", "not-a-hash"),
+    ("schema_version", 2),
+    ("unexpected_field", 1),
+]
+
+
+def wire(model: type[Event]) -> dict[str, Any]:
+    return {"schema_name": model.SCHEMA_NAME, "schema_version": model.SCHEMA_VERSION, **VALID[model.SCHEMA_NAME]}
+
+
+@pytest.mark.parametrize("model", EVENT_MODELS, ids=lambda m: m.schema_id())
+def test_schema_file_is_generated_from_model(model: type[Event]) -> None:
+    assert schemas.schema_path(model).read_text(encoding="utf-8") == schemas.render(model), (
+        f"{schemas.schema_path(model).name} is stale: run `python -m schemas.export`"
+    )
+
+
+@pytest.mark.parametrize("model", EVENT_MODELS, ids=lambda m: m.schema_id())
+def test_valid_example_passes_schema_and_model_and_round_trips(model: type[Event]) -> None:
+    schema = schemas.load(model.schema_id())
+    jsonschema.Draft202012Validator.check_schema(schema)
+    example = wire(model)
+    jsonschema.Draft202012Validator(schema).validate(example)
+    event = model.model_validate(example)
+    encoded = encode(event)
+    jsonschema.Draft202012Validator(schema).validate(orjson.loads(encoded))
+    assert decode(model, encoded) == event
+
+
+@pytest.mark.parametrize("model", EVENT_MODELS, ids=lambda m: m.schema_id())
+@pytest.mark.parametrize(("field", "bad"), INVALID_CHANGES)
+def test_invalid_example_fails_schema_and_model(model: type[Event], field: str, bad: Any) -> None:
+    example = copy.deepcopy(wire(model))
+    if field == "id" and "id" not in example:
+        field = "partition" if "partition" in example else "count"
+        bad = -1
+    example[field] = bad
+    validator = jsonschema.Draft202012Validator(schemas.load(model.schema_id()))
+    assert list(validator.iter_errors(example)), f"schema accepted {field}={bad!r}"
+    with pytest.raises(ValidationError):
+        model.model_validate(example)
+
+
+@pytest.mark.parametrize("model", EVENT_MODELS, ids=lambda m: m.schema_id())
+def test_missing_required_field_fails_both(model: type[Event]) -> None:
+    schema = schemas.load(model.schema_id())
+    for field in schema["required"]:
+        example = wire(model)
+        del example[field]
+        assert list(jsonschema.Draft202012Validator(schema).iter_errors(example)), field
+        if field not in ("schema_name", "schema_version"):
+            with pytest.raises(ValidationError):
+                model.model_validate(example)
+
+
+def test_every_schema_has_a_versioned_id_and_names_itself() -> None:
+    for model in EVENT_MODELS:
+        schema = schemas.load(model.schema_id())
+        assert schema["$id"].endswith(f"/{model.SCHEMA_NAME}.v{model.SCHEMA_VERSION}.json")
+        assert schema["properties"]["schema_name"]["const"] == model.SCHEMA_NAME
+        assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
+
+
+def test_timestamps_must_carry_a_timezone_and_are_stored_in_utc() -> None:
+    from schemas.models import CrawlRequest
+
+    naive = {**VALID["crawl_request"], "discovered_at": "2026-11-23T12:00:00"}
+    with pytest.raises(ValidationError):
+        CrawlRequest.model_validate(naive)
+    moscow = CrawlRequest.model_validate({**VALID["crawl_request"], "discovered_at": "2026-11-23T15:00:00+03:00"})
+    assert moscow.discovered_at.isoformat() == "2026-11-23T12:00:00+00:00"
+
+
+@pytest.mark.parametrize("payload", [b"", b"\xff\xfe garbage", b"[1,2]", b'{"schema_name":"raw_page"}',
+                                     b'{"schema_name":"clean_article","schema_version":1}'])
+def test_decode_gives_a_clear_error_for_bad_messages(payload: bytes) -> None:
+    from schemas.models import RawPage
+
+    with pytest.raises(DecodeError, match=r"raw_page\.v1"):
+        decode(RawPage, payload)
+
+
+def test_raw_page_content_is_base64_on_the_wire_and_bytes_in_python() -> None:
+    from schemas.models import RawPage
+
+    page = RawPage.model_validate(wire(RawPage))
+    assert page.content == "<p>Привет</p>".encode()
+    assert orjson.loads(encode(page))["content"] == VALID["raw_page"]["content"]
