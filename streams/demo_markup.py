@@ -319,8 +319,13 @@ BODY_OPEN = {
 }
 
 
-def render_page(site: str, lines: list[str], gold: dict[str, Any], published: str) -> tuple[str, list[str]]:
-    """The page's HTML, and what of the gold could not be placed on a line of the seed."""
+def render_page(
+    site: str, lines: list[str], gold: dict[str, Any], published: str, canonical: str | None = None
+) -> tuple[str, list[str]]:
+    """The page's HTML, and what of the gold could not be placed on a line of the seed.
+
+    `canonical` is the address the page claims in `<link rel=canonical>`, as real article pages do.
+    """
     segs, missing = classify(lines, gold)
     paras = [n for n, s in enumerate(segs) if s.kind == "para"] or [len(segs)]
     head, body, foot = segs[: paras[0]], segs[paras[0] : paras[-1] + 1], segs[paras[-1] + 1 :]
@@ -331,6 +336,8 @@ def render_page(site: str, lines: list[str], gold: dict[str, Any], published: st
     title = gold.get("title")
     doc_title = escape(f"{title} — {NAME[site]}" if title else NAME[site])
     og = f'<meta property="og:title" content="{escape(title)}">' if title else ""
+    if canonical:
+        og += f'<link rel="canonical" href="{escape(canonical)}"><meta property="og:url" content="{escape(canonical)}">'
     close = "</article>" if site == "unknown" else "</div>"
     top, bottom = CHROME[site]
     return (

@@ -73,7 +73,10 @@ class DemoSite:
             page = DemoPage(seed.stem, site, f"/{site}/{seed.stem}.html", gold.get("title"))
             modified = EPOCH + timedelta(hours=n)
             markup = site if site in NAME else "unknown"
-            html, missing = render_page(markup, seed.read_text("utf-8").split("\n"), gold, modified.isoformat())
+            canonical = f"https://{site}/news/{seed.stem}" if site in NAME and site != "unknown" else None
+            html, missing = render_page(
+                markup, seed.read_text("utf-8").split("\n"), gold, modified.isoformat(), canonical
+            )
             body = html.encode("utf-8")
             lead = norm(gold["body"].split("\n\n")[0])
             words = lead.split()

@@ -22,8 +22,9 @@ class FeedError(ValueError):
 
 def parse_feed(content: bytes, base_url: str) -> list[FeedEntry]:
     parsed = feedparser.parse(content, response_headers={"content-location": base_url})
-    if parsed.bozo and not parsed.entries:
-        raise FeedError(f"malformed feed at {base_url}: {parsed.get('bozo_exception')!r}")
+    if not parsed.entries and (parsed.bozo or not parsed.get("version")):
+        cause = parsed.get("bozo_exception") or "no RSS or Atom document"
+        raise FeedError(f"malformed feed at {base_url}: {cause!r}")
     entries = []
     for item in parsed.entries:
         link = item.get("link")

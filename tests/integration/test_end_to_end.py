@@ -1,0 +1,80 @@
+"""The whole pipeline on the real broker: demo site -> crawler -> cleaner -> annotator."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+import pytest
+
+from schemas.models import EnrichedArticle, RawPage, utc_now
+from streams.codecs import encode
+from streams.demo_site import DemoSite
+from streams.ids import article_id
+from streams.settings import Settings
+from streams.topics import topic_name
+from tests.integration.harness import WorkerProcess, collect, produce
+from tests.scoring import token_f1
+
+
+@pytest.fixture
+async def demo_site(corpus_dir: Path) -> Any:
+    site = DemoSite(corpus_dir)
+    await site.start()
+    yield site
+    await site.stop()
+
+
+def gold_of(corpus_dir: Path, seed_id: str) -> dict[str, Any]:
+    gold: dict[str, Any] = json.loads((corpus_dir / "gold" / f"{seed_id}.json").read_text("utf-8"))
+    return gold
+
+
+async def test_seed_pages_flow_through_all_agents_and_bad_input_is_dead_lettered(
+    kafka_settings: Settings, demo_site: DemoSite, corpus_dir: Path, tmp_path: Path
+) -> None:
+    settings = kafka_settings.model_copy(update={"feed_urls": [demo_site.feed_url]})
+    expected = {article_id(demo_site.url(page)): page for page in demo_site.pages}
+    worker = WorkerProcess(settings, "crawler,cleaner,annotator", tmp_path).start()
+    try:
+        await worker.wait_ready()
+        events = await collect(settings, "enriched_articles", lambda ev: {e["id"] for e in ev} >= set(expected),
+                               timeout=240)
+
+        by_id = {e["id"]: EnrichedArticle.model_validate(e) for e in events}
+        entities: set[tuple[str, str]] = set()
+        for aid, page in expected.items():
+            article, gold = by_id[aid], gold_of(corpus_dir, page.seed_id)
+            assert article.title == gold["title"], page.seed_id
+            assert token_f1(article.body, gold["body"]) >= 0.95, page.seed_id
+            assert len(article.embeds) == len(gold["embeds"]), page.seed_id
+            for mention in article.mentions:
+                assert article.body[mention.start:mention.stop] == mention.text
+            entities |= {(e.type, e.name) for e in article.entities}
+        assert {("PER", "Владимир Путин"), ("PER", "Дональд Трамп"), ("LOC", "Сирия")} <= entities
+
+        # A malformed raw event is dead-lettered with its reason; the next good one still goes through.
+        async with aiohttp.ClientSession() as http, http.get(demo_site.url(demo_site.pages[0])) as resp:
+            html = await resp.read()
+        url = demo_site.base_url + "/replayed/article.html"
+        good = RawPage(id=article_id(url), url=url, final_url=url, source="test", status=200,
+                       headers={"content-type": "text/html; charset=utf-8"}, fetched_at=utc_now(),
+                       content_sha256=hashlib.sha256(html).hexdigest(), content=html)
+        await produce(settings, "raw_pages", [(b"broken", b"{not json"), (good.id.encode(), encode(good))])
+
+        letters = await collect(settings, "dead_letters", lambda ev: any(e["agent"] == "cleaner" for e in ev))
+        letter = next(e for e in letters if e["agent"] == "cleaner")
+        assert letter["source_topic"] == topic_name(settings, "raw_pages")
+        assert letter["error_type"] == "DecodeError" and "not JSON" in letter["reason"]
+        assert base64.b64decode(letter["value"]) == b"{not json" and base64.b64decode(letter["key"]) == b"broken"
+        await collect(settings, "enriched_articles", lambda ev: any(e["id"] == good.id for e in ev))
+
+        mentions = await collect(settings, "entity_mentions",
+                                 lambda ev: any(e["entity_key"] == "PER:Владимир Путин" for e in ev))
+        assert all(m["article_id"] in by_id or m["article_id"] == good.id for m in mentions)
+    finally:
+        worker.stop()
