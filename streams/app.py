@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -9,7 +10,9 @@ from typing import Any
 import faust
 
 from streams.kafka import faust_credentials
+from streams.metrics import Metrics
 from streams.offload import CpuPool
+from streams.processing import Handler, process_events
 from streams.settings import Settings
 from streams.topics import TOPICS
 
@@ -22,21 +25,27 @@ class Pipeline:
     settings: Settings
     topics: dict[str, faust.types.TopicT]
     cpu: CpuPool
+    metrics: Metrics
 
-    @property
-    def dead_letters(self) -> faust.types.TopicT:
-        return self.topics["dead_letters"]
-
-
-def _registry() -> dict[str, Callable[[Pipeline], None]]:
-    from agents.annotator.agent import register as annotator
-    from agents.cleaner.agent import register as cleaner
-    from agents.crawler.agent import register as crawler
-
-    return {"crawler": crawler, "cleaner": cleaner, "annotator": annotator}
+    async def process(self, stream: faust.StreamT, agent: str, handler: Handler) -> None:
+        """Run `handler` on each event of `stream`, dead-lettering failures (see streams.processing)."""
+        await process_events(stream, agent, self.topics["dead_letters"], handler, self.metrics)
 
 
-AGENT_NAMES = ("crawler", "cleaner", "annotator")
+AGENT_MODULES = {
+    "crawler": "agents.crawler.agent",
+    "cleaner": "agents.cleaner.agent",
+    "annotator": "agents.annotator.agent",
+}
+AGENT_NAMES = tuple(AGENT_MODULES)
+
+
+def _binding(name: str) -> Callable[[Pipeline], None]:
+    """Import only the agents a worker runs: a crawler worker never loads the NLP models' code."""
+    if name not in AGENT_MODULES:
+        raise ValueError(f"unknown agent {name!r}; known: {', '.join(AGENT_NAMES)}")
+    register: Callable[[Pipeline], None] = importlib.import_module(AGENT_MODULES[name]).register
+    return register
 
 
 def build_app(settings: Settings, agents: Iterable[str] = AGENT_NAMES) -> faust.App:
@@ -50,7 +59,6 @@ def build_app(settings: Settings, agents: Iterable[str] = AGENT_NAMES) -> faust.
         value_serializer="raw",
         topic_partitions=settings.topic_partitions,
         topic_replication_factor=settings.topic_replication,
-        topic_allow_declare=False,
         consumer_auto_offset_reset="earliest",
         producer_compression_type="zstd",
         producer_max_request_size=settings.max_message_bytes,
@@ -64,12 +72,9 @@ def build_app(settings: Settings, agents: Iterable[str] = AGENT_NAMES) -> faust.
         key: app.topic(settings.topic(spec.suffix), key_serializer="raw", value_serializer="raw")
         for key, spec in TOPICS.items()
     }
-    pipeline = Pipeline(app, settings, topics, CpuPool(settings.cpu_workers))
-    registry = _registry()
+    pipeline = Pipeline(app, settings, topics, CpuPool(settings.cpu_workers), Metrics(app))
     for name in agents:
-        if name not in registry:
-            raise ValueError(f"unknown agent {name!r}; known: {', '.join(registry)}")
-        registry[name](pipeline)
+        _binding(name)(pipeline)
 
     @app.on_before_shutdown.connect
     async def _stop_cpu_pool(app: Any, /, *args: Any, signal: Any, **kwargs: Any) -> None:

@@ -63,6 +63,10 @@ class DemoSite:
     def url(self, page: DemoPage) -> str:
         return self.base_url + page.path
 
+    def document(self, page: DemoPage) -> bytes:
+        """The HTML bytes served for `page`."""
+        return self._docs[page.path].body
+
     def _load(self) -> None:
         seeds = sorted((self.corpus_dir / "seeds").glob("*.txt"))
         if not seeds:

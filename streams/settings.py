@@ -63,6 +63,11 @@ class Settings(BaseSettings):
     fetch_timeout: float = Field(20.0, gt=0)
     max_page_bytes: int = Field(5 * 1024 * 1024, ge=1024)
     allow_private_hosts: bool = Field(False, description="Allow fetching loopback/private hosts (tests).")
+    fetch_retries: int = Field(3, ge=0, description="Retries on 5xx, timeouts and connection errors.")
+    fetch_backoff: float = Field(0.5, ge=0, description="Base of the exponential retry backoff, seconds.")
+    host_delay: float = Field(1.0, ge=0, description="Minimum seconds between requests to one host.")
+    refetch_after: float = Field(6 * 3600.0, ge=0, description="Seconds before a known article is checked again.")
+    sitemap_children: int = Field(3, ge=1, description="Newest child sitemaps read from a sitemap index.")
 
     # Cleaner / annotator
     max_body_chars: int = Field(1_000_000, ge=1000)

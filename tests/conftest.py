@@ -63,6 +63,8 @@ def kafka_settings(kafka_bootstrap: str, tmp_path: Path) -> Settings:
         corpus_dir=CORPUS,
         allow_private_hosts=True,
         discovery_tick=0.5,
+        host_delay=0.0,
+        fetch_backoff=0.05,
         cache_dir=tmp_path / "cache",
     )
 

@@ -8,7 +8,7 @@ from agents.annotator.core import ANNOTATOR_VERSION, Annotation, get_annotator
 from schemas.models import CleanArticle, EnrichedArticle, EntityMention, utc_now
 from streams.app import Pipeline
 from streams.codecs import decode
-from streams.processing import process_events, publish
+from streams.processing import publish, publish_all
 
 
 def annotate_text(text: str, title: str | None) -> Annotation:
@@ -46,14 +46,14 @@ def entity_mentions(enriched: EnrichedArticle) -> list[EntityMention]:
 
 
 def register(p: Pipeline) -> None:
-    async def handle(key: bytes | None, value: bytes | None) -> None:
+    async def handle(key: bytes | None, value: bytes | None) -> str | None:
         article = decode(CleanArticle, value)
         annotation = await p.cpu.run(annotate_text, article.body, article.title)
         enriched = enrich(article, annotation)
         await publish(p.topics["enriched_articles"], enriched.id, enriched)
-        for mention in entity_mentions(enriched):
-            await publish(p.topics["entity_mentions"], mention.entity_key, mention)
+        await publish_all(p.topics["entity_mentions"], [(m.entity_key, m) for m in entity_mentions(enriched)])
+        return None
 
     @p.app.agent(p.topics["clean_articles"], name="annotator", concurrency=1)
     async def annotator(stream: faust.StreamT) -> None:
-        await process_events(stream, "annotator", p.dead_letters, handle)
+        await p.process(stream, "annotator", handle)

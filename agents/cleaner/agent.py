@@ -2,23 +2,14 @@
 
 from __future__ import annotations
 
-from email.message import Message
-
 import faust
 from agents.cleaner.core import CLEANER_VERSION, Article, Page, clean
 
+from agents.crawler.fetcher import header_charset
 from schemas.models import CleanArticle, RawPage, utc_now
 from streams.app import Pipeline
 from streams.codecs import decode
-from streams.processing import process_events, publish
-
-
-def header_charset(content_type: str | None) -> str | None:
-    if not content_type:
-        return None
-    message = Message()
-    message["content-type"] = content_type
-    return message.get_content_charset()
+from streams.processing import publish
 
 
 def clean_page(content: bytes, url: str, charset: str | None) -> Article:
@@ -46,12 +37,13 @@ def to_event(raw: RawPage, article: Article) -> CleanArticle:
 
 
 def register(p: Pipeline) -> None:
-    async def handle(key: bytes | None, value: bytes | None) -> None:
+    async def handle(key: bytes | None, value: bytes | None) -> str | None:
         raw = decode(RawPage, value)
         charset = header_charset(raw.headers.get("content-type"))
         article = await p.cpu.run(clean_page, raw.content, raw.final_url, charset)
         await publish(p.topics["clean_articles"], raw.id, to_event(raw, article))
+        return None
 
     @p.app.agent(p.topics["raw_pages"], name="cleaner", concurrency=1)
     async def cleaner(stream: faust.StreamT) -> None:
-        await process_events(stream, "cleaner", p.dead_letters, handle)
+        await p.process(stream, "cleaner", handle)

@@ -1,80 +1,145 @@
-"""Faust binding of the crawler: a discovery timer feeds the frontier, a fetch agent drains it."""
+"""Faust binding of the crawler: a discovery timer feeds the frontier, a fetch agent drains it.
+
+The frontier is keyed by canonical URL and so is the crawl-state table, so each
+worker owns the state of the URLs it fetches; the table's changelog lets a
+restarted worker neither refetch nor republish what it already has.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import logging
 import time
+from datetime import UTC, datetime
 from typing import Any
 
 import faust
 
-from agents.crawler.discovery import FeedError, parse_feed
-from agents.crawler.fetcher import Fetcher, FetchError, FetchPolicy
+from agents.cleaner.decoding import decode_html
+from agents.crawler.discovery import FeedEntry, FeedError, parse_feed, parse_sitemap
+from agents.crawler.fetcher import Fetcher, FetchError, FetchPolicy, FetchResult, check_page, header_charset
+from agents.crawler.pages import canonical_link
 from agents.crawler.sources import Source, load_sources
+from agents.crawler.state import CrawlState
 from schemas.models import CrawlRequest, RawPage, utc_now
 from streams.app import Pipeline
 from streams.codecs import decode
 from streams.ids import article_id, canonical_url
-from streams.processing import process_events, publish
+from streams.processing import publish, publish_all
+from streams.settings import Settings
 
 log = logging.getLogger(__name__)
+
+
+def fetch_policy(settings: Settings) -> FetchPolicy:
+    return FetchPolicy(
+        user_agent=settings.user_agent,
+        timeout=settings.fetch_timeout,
+        max_bytes=settings.max_page_bytes,
+        allow_private_hosts=settings.allow_private_hosts,
+        min_delay=settings.host_delay,
+        retries=settings.fetch_retries,
+        backoff=settings.fetch_backoff,
+    )
+
+
+async def discover(fetcher: Fetcher, source: Source, sitemap_children: int) -> list[FeedEntry]:
+    """Every article link a source lists now: its feeds, then its sitemaps (newest children first)."""
+    entries: list[FeedEntry] = []
+    for feed in source.feeds:
+        try:
+            result = await fetcher.fetch(feed)
+            entries += parse_feed(result.content, result.final_url)
+        except (FetchError, FeedError) as exc:
+            log.warning("crawler: feed %s of %s failed: %s", feed, source.name, exc)
+    pending = list(source.sitemaps)
+    while pending:
+        url = pending.pop(0)
+        try:
+            result = await fetcher.fetch(url)
+            sitemap = parse_sitemap(result.content, result.final_url)
+        except (FetchError, FeedError) as exc:
+            log.warning("crawler: sitemap %s of %s failed: %s", url, source.name, exc)
+            continue
+        entries += sitemap.entries
+        newest = sorted(sitemap.children, key=lambda c: c[1] or datetime.min.replace(tzinfo=UTC),
+                        reverse=True)
+        pending += [child for child, _ in newest[:sitemap_children]]
+    return [e for e in entries if source.is_article(canonical_url(e.url))]
+
+
+def raw_page(request: CrawlRequest, result: FetchResult) -> RawPage:
+    """The raw event for a fetched page, under the page's own canonical address when it names one."""
+    url = canonical_url(canonical_link(result.content, result.final_url) or request.url)
+    _, encoding = decode_html(result.content, header_charset(result.headers.get("content-type")))
+    return RawPage(
+        id=article_id(url),
+        url=url,
+        final_url=result.final_url,
+        source=request.source,
+        status=result.status,
+        headers=result.headers,
+        fetched_at=result.fetched_at,
+        content_sha256=hashlib.sha256(result.content).hexdigest(),
+        encoding=encoding,
+        content=result.content,
+    )
 
 
 def register(p: Pipeline) -> None:
     settings = p.settings
     sources = load_sources(settings.sources_file, settings.feed_urls, settings.poll_interval)
-    fetcher = Fetcher(FetchPolicy(
-        user_agent=settings.user_agent,
-        timeout=settings.fetch_timeout,
-        max_bytes=settings.max_page_bytes,
-        allow_private_hosts=settings.allow_private_hosts,
-    ))
+    fetcher = Fetcher(fetch_policy(settings))
     last_polled: dict[str, float] = {}
-
-    async def poll(source: Source) -> None:
-        for feed in source.feeds:
-            try:
-                result = await fetcher.fetch(feed)
-                entries = parse_feed(result.content, result.final_url)
-            except (FetchError, FeedError) as exc:
-                log.warning("crawler: feed %s of %s failed: %s", feed, source.name, exc)
-                continue
-            for entry in entries:
-                url = canonical_url(entry.url)
-                if not source.is_article(url):
-                    continue
-                request = CrawlRequest(id=article_id(url), url=url, source=source.name,
-                                       discovered_at=utc_now(), published_at=entry.published_at)
-                await publish(p.topics["frontier"], request.id, request)
+    # JSON-serialised: str keys (canonical URLs), CrawlState dicts as values.
+    states = p.app.Table("crawl-state", partitions=settings.topic_partitions)
 
     @p.app.timer(interval=settings.discovery_tick, on_leader=True)
-    async def discover() -> None:
+    async def discovery() -> None:
         now = time.monotonic()
         for source in sources:
-            if now - last_polled.get(source.name, float("-inf")) >= source.poll_interval:
-                last_polled[source.name] = now
-                await poll(source)
+            if now - last_polled.get(source.name, float("-inf")) < source.poll_interval:
+                continue
+            last_polled[source.name] = now
+            entries = await discover(fetcher, source, settings.sitemap_children)
+            requests = []
+            for entry in entries:
+                url = canonical_url(entry.url)
+                requests.append((url, CrawlRequest(id=article_id(url), url=url, source=source.name,
+                                                   discovered_at=utc_now(), published_at=entry.published_at)))
+            await publish_all(p.topics["frontier"], requests)
+            p.metrics.count("discovery", source.name)
 
-    async def fetch_page(key: bytes | None, value: bytes | None) -> None:
+    async def fetch(key: bytes | None, value: bytes | None) -> str:
         request = decode(CrawlRequest, value)
-        result = await fetcher.fetch(request.url)
-        page = RawPage(
-            id=request.id,
-            url=request.url,
-            final_url=result.final_url,
-            source=request.source,
-            status=result.status,
-            headers=result.headers,
-            fetched_at=result.fetched_at,
-            content_sha256=hashlib.sha256(result.content).hexdigest(),
-            content=result.content,
-        )
+        state_key = request.url
+        state = CrawlState.load(states.get(state_key))
+        now = time.time()
+        if not state.due(now, settings.refetch_after, settings.fetch_backoff * 60):
+            return "fresh"
+        try:
+            result = await fetcher.fetch(request.url, etag=state.etag, last_modified=state.last_modified)
+            check_page(result)
+        except FetchError:
+            states[state_key] = state.updated(last_fetch=now, failures=state.failures + 1).dump()
+            raise
+        if result.not_modified:
+            states[state_key] = state.updated(last_fetch=now, failures=0).dump()
+            return "not_modified"
+        page = raw_page(request, result)
+        fresh = state.updated(last_fetch=now, failures=0, etag=result.headers.get("etag"),
+                              last_modified=result.headers.get("last-modified"),
+                              content_sha256=page.content_sha256).dump()
+        if page.content_sha256 == state.content_sha256:
+            states[state_key] = fresh
+            return "unchanged"
         await publish(p.topics["raw_pages"], page.id, page)
+        states[state_key] = fresh
+        return "published"
 
     @p.app.agent(p.topics["frontier"], name="crawler", concurrency=1)
     async def crawler(stream: faust.StreamT) -> None:
-        await process_events(stream, "crawler", p.dead_letters, fetch_page)
+        await p.process(stream, "crawler", fetch)
 
     @p.app.on_before_shutdown.connect
     async def _close_fetcher(app: Any, /, *args: Any, signal: Any, **kwargs: Any) -> None:

@@ -1,12 +1,19 @@
-"""Discovery: article links and their dates from RSS 2.0 and Atom feeds."""
+"""Discovery: article links and their dates from RSS 2.0, Atom, sitemap indexes and news sitemaps."""
 
 from __future__ import annotations
 
 import calendar
-from dataclasses import dataclass
+import gzip
+import zlib
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 import feedparser
+from lxml import etree
+
+SITEMAP_NS = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
+NEWS_NS = "{http://www.google.com/schemas/sitemap-news/0.9}"
+MAX_SITEMAP_BYTES = 50 * 1024 * 1024  # the sitemaps.org limit, uncompressed
 
 
 @dataclass(frozen=True)
@@ -16,8 +23,16 @@ class FeedEntry:
     published_at: datetime | None
 
 
+@dataclass(frozen=True)
+class Sitemap:
+    """One sitemap document: article entries (urlset) or child sitemaps (sitemapindex)."""
+
+    entries: list[FeedEntry] = field(default_factory=list)
+    children: list[tuple[str, datetime | None]] = field(default_factory=list)
+
+
 class FeedError(ValueError):
-    """A feed that cannot be parsed into entries."""
+    """A feed or sitemap that cannot be parsed."""
 
 
 def parse_feed(content: bytes, base_url: str) -> list[FeedEntry]:
@@ -34,3 +49,54 @@ def parse_feed(content: bytes, base_url: str) -> list[FeedEntry]:
         published = datetime.fromtimestamp(calendar.timegm(stamp), UTC) if stamp else None
         entries.append(FeedEntry(url=link, title=item.get("title"), published_at=published))
     return entries
+
+
+def _date(text: str | None) -> datetime | None:
+    if not text:
+        return None
+    try:
+        value = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return value.astimezone(UTC) if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def _inflate(content: bytes) -> bytes:
+    if not content.startswith(b"\x1f\x8b"):
+        return content
+    inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
+    try:
+        data = inflater.decompress(content, MAX_SITEMAP_BYTES)
+    except (zlib.error, gzip.BadGzipFile) as exc:
+        raise FeedError(f"corrupt gzip sitemap: {exc}") from exc
+    if inflater.unconsumed_tail:
+        raise FeedError(f"sitemap over {MAX_SITEMAP_BYTES} bytes uncompressed")
+    return data
+
+
+def parse_sitemap(content: bytes, base_url: str) -> Sitemap:
+    """A sitemap index or urlset; news sitemaps give titles and publication dates."""
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False, recover=False)
+    try:
+        root = etree.fromstring(_inflate(content), parser)
+    except etree.XMLSyntaxError as exc:
+        raise FeedError(f"malformed sitemap at {base_url}: {exc}") from exc
+    if root.tag == f"{SITEMAP_NS}sitemapindex":
+        children = [
+            (loc.strip(), _date(node.findtext(f"{SITEMAP_NS}lastmod")))
+            for node in root.iter(f"{SITEMAP_NS}sitemap")
+            if (loc := node.findtext(f"{SITEMAP_NS}loc"))
+        ]
+        return Sitemap(children=children)
+    if root.tag != f"{SITEMAP_NS}urlset":
+        raise FeedError(f"not a sitemap at {base_url}: root element {root.tag!r}")
+    entries = []
+    for node in root.iter(f"{SITEMAP_NS}url"):
+        loc = node.findtext(f"{SITEMAP_NS}loc")
+        if not loc:
+            continue
+        news = node.find(f"{NEWS_NS}news")
+        published = _date(news.findtext(f"{NEWS_NS}publication_date")) if news is not None else None
+        title = news.findtext(f"{NEWS_NS}title") if news is not None else None
+        entries.append(FeedEntry(loc.strip(), title, published or _date(node.findtext(f"{SITEMAP_NS}lastmod"))))
+    return Sitemap(entries=entries)

@@ -4,16 +4,20 @@ from __future__ import annotations
 
 import asyncio
 import ipaddress
+import random
 import socket
 import time
 import urllib.robotparser
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from email.message import Message
 from urllib.parse import urlsplit
 
 import aiohttp
 
 KEPT_HEADERS = ("content-type", "content-length", "etag", "last-modified", "content-language", "date")
+PAGE_TYPES = ("text/html", "application/xhtml+xml", "text/plain")
+BINARY_MAGIC = (b"%PDF", b"\x89PNG", b"GIF8", b"\xff\xd8\xff", b"PK\x03\x04", b"\x1f\x8b", b"Rar!", b"\x00\x00\x01\x00")
 
 
 @dataclass(frozen=True)
@@ -24,6 +28,8 @@ class FetchPolicy:
     allow_private_hosts: bool = False
     min_delay: float = 0.0
     max_redirects: int = 5
+    retries: int = 3
+    backoff: float = 0.5
 
 
 @dataclass(frozen=True)
@@ -35,14 +41,19 @@ class FetchResult:
     content: bytes
     fetched_at: datetime
 
+    @property
+    def not_modified(self) -> bool:
+        return self.status == 304
+
 
 class FetchError(Exception):
-    """A fetch that ended without a usable page; `reason` says why."""
+    """A fetch that ended without a usable page; `reason` says why, `retryable` if trying again may help."""
 
-    def __init__(self, url: str, reason: str) -> None:
+    def __init__(self, url: str, reason: str, retryable: bool = False) -> None:
         super().__init__(f"{url}: {reason}")
         self.url = url
         self.reason = reason
+        self.retryable = retryable
 
 
 @dataclass
@@ -81,7 +92,8 @@ class Fetcher:
             )
         return self._session
 
-    async def fetch(self, url: str) -> FetchResult:
+    async def fetch(self, url: str, etag: str | None = None, last_modified: str | None = None) -> FetchResult:
+        """GET `url` politely; with `etag`/`last_modified` a 304 result means "unchanged"."""
         parts = urlsplit(url)
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise FetchError(url, f"unsupported URL scheme {parts.scheme!r}")
@@ -97,25 +109,41 @@ class Fetcher:
             wait = state.next_allowed - time.monotonic()
             if wait > 0:
                 await asyncio.sleep(wait)
+            conditional = {}
+            if etag:
+                conditional["If-None-Match"] = etag
+            if last_modified:
+                conditional["If-Modified-Since"] = last_modified
             try:
-                return await self._get(url)
+                return await self._get_with_retries(url, conditional)
             finally:
                 state.next_allowed = time.monotonic() + delay
 
-    async def _get(self, url: str) -> FetchResult:
+    async def _get_with_retries(self, url: str, headers: dict[str, str]) -> FetchResult:
+        for attempt in range(self.policy.retries + 1):
+            try:
+                return await self._get(url, headers)
+            except FetchError as exc:
+                if not exc.retryable or attempt == self.policy.retries:
+                    raise
+                # Exponential backoff with full jitter, so retries from many workers do not align.
+                await asyncio.sleep(random.uniform(0, self.policy.backoff * 2**attempt))
+        raise AssertionError("unreachable")
+
+    async def _get(self, url: str, headers: dict[str, str] | None = None) -> FetchResult:
         try:
-            async with self._client().get(url, max_redirects=self.policy.max_redirects) as resp:
-                content = await self._read_capped(url, resp)
-                headers = {k.lower(): v for k, v in resp.headers.items() if k.lower() in KEPT_HEADERS}
+            async with self._client().get(url, headers=headers, max_redirects=self.policy.max_redirects) as resp:
                 if resp.status >= 400:
-                    raise FetchError(url, f"HTTP {resp.status}")
-                return FetchResult(url, str(resp.url), resp.status, headers, content, datetime.now(UTC))
+                    raise FetchError(url, f"HTTP {resp.status}", retryable=resp.status >= 500 or resp.status == 429)
+                content = await self._read_capped(url, resp)
+                kept = {k.lower(): v for k, v in resp.headers.items() if k.lower() in KEPT_HEADERS}
+                return FetchResult(url, str(resp.url), resp.status, kept, content, datetime.now(UTC))
         except aiohttp.TooManyRedirects as exc:
             raise FetchError(url, f"too many redirects (> {self.policy.max_redirects})") from exc
         except TimeoutError as exc:
-            raise FetchError(url, f"timed out after {self.policy.timeout}s") from exc
+            raise FetchError(url, f"timed out after {self.policy.timeout}s", retryable=True) from exc
         except aiohttp.ClientError as exc:
-            raise FetchError(url, f"connection failed: {exc!r}") from exc
+            raise FetchError(url, f"connection failed: {exc!r}", retryable=True) from exc
 
     async def _read_capped(self, url: str, resp: aiohttp.ClientResponse) -> bytes:
         declared = resp.content_length
@@ -153,3 +181,24 @@ class Fetcher:
             address = ipaddress.ip_address(info[4][0])
             if address.is_private or address.is_loopback or address.is_link_local or address.is_reserved:
                 raise FetchError(url, f"host {host} resolves to a non-public address {address}")
+
+
+def check_page(result: FetchResult) -> None:
+    """Only HTML-like text is a page: refuse other content types and binary bytes behind a text type."""
+    if result.not_modified:
+        return
+    content_type = result.headers.get("content-type", "").split(";")[0].strip().lower()
+    if content_type and content_type not in PAGE_TYPES:
+        raise FetchError(result.url, f"content type {content_type!r} is not a page")
+    head = result.content[:1024]
+    if head.startswith(BINARY_MAGIC) or b"\x00" in head:
+        raise FetchError(result.url, "binary content behind a page URL")
+
+
+def header_charset(content_type: str | None) -> str | None:
+    """The charset parameter of a Content-Type header, if any."""
+    if not content_type:
+        return None
+    message = Message()
+    message["content-type"] = content_type
+    return message.get_content_charset()

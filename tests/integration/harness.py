@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import orjson
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 
 from streams.kafka import client_options
 from streams.settings import Settings
@@ -120,3 +120,34 @@ async def collect(
         raise AssertionError(f"{topic_key}: condition not met after {timeout}s; got {len(events)} events")
     finally:
         await consumer.stop()
+
+
+async def read_all(settings: Settings, topic_key: str) -> list[dict[str, Any]]:
+    """Every event a topic holds now: read each partition up to its end offset."""
+    consumer = AIOKafkaConsumer(
+        **client_options(settings), group_id=None, enable_auto_commit=False,
+        max_partition_fetch_bytes=settings.max_message_bytes,
+    )
+    await consumer.start()
+    try:
+        name = topic_name(settings, topic_key)
+        partitions = [TopicPartition(name, p) for p in range(settings.topic_partitions)]
+        consumer.assign(partitions)
+        await consumer.seek_to_beginning(*partitions)
+        ends = await consumer.end_offsets(partitions)
+        events: list[dict[str, Any]] = []
+        while [tp for tp in partitions if await consumer.position(tp) < ends[tp]]:
+            batch = await consumer.getmany(timeout_ms=500)
+            for messages in batch.values():
+                events.extend(orjson.loads(m.value) for m in messages if m.value is not None)
+        return events
+    finally:
+        await consumer.stop()
+
+
+async def eventually(condition: Callable[[], bool], timeout: float = 60.0, what: str = "condition") -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{what} not reached after {timeout}s")
+        await asyncio.sleep(0.2)

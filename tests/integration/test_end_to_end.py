@@ -8,7 +8,6 @@ import json
 from pathlib import Path
 from typing import Any
 
-import aiohttp
 import pytest
 
 from schemas.models import EnrichedArticle, RawPage, utc_now
@@ -58,8 +57,7 @@ async def test_seed_pages_flow_through_all_agents_and_bad_input_is_dead_lettered
         assert {("PER", "Владимир Путин"), ("PER", "Дональд Трамп"), ("LOC", "Сирия")} <= entities
 
         # A malformed raw event is dead-lettered with its reason; the next good one still goes through.
-        async with aiohttp.ClientSession() as http, http.get(demo_site.url(demo_site.pages[0])) as resp:
-            html = await resp.read()
+        html = demo_site.document(demo_site.pages[0])
         url = demo_site.base_url + "/replayed/article.html"
         good = RawPage(id=article_id(url), url=url, final_url=url, source="test", status=200,
                        headers={"content-type": "text/html; charset=utf-8"}, fetched_at=utc_now(),

@@ -77,7 +77,7 @@ async def test_fetched_page_keeps_bytes_and_selected_headers(demo: DemoSite) -> 
 
 async def test_robots_disallow_size_cap_redirect_loop_and_http_errors_are_clear_outcomes(odd_site: str) -> None:
     async with Fetcher(POLICY) as fetcher:
-        with pytest.raises(FetchError, match="robots.txt"):
+        with pytest.raises(FetchError, match=r"robots\.txt"):
             await fetcher.fetch(odd_site + "/private/page.html")
         with pytest.raises(FetchError, match="over the cap"):
             await fetcher.fetch(odd_site + "/big.html")
