@@ -7,13 +7,13 @@ import ipaddress
 import random
 import socket
 import time
-import urllib.robotparser
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.message import Message
 from urllib.parse import urlsplit
 
 import aiohttp
+from protego import Protego
 
 KEPT_HEADERS = ("content-type", "content-length", "etag", "last-modified", "content-language", "date")
 PAGE_TYPES = ("text/html", "application/xhtml+xml", "text/plain")
@@ -30,6 +30,7 @@ class FetchPolicy:
     max_redirects: int = 5
     retries: int = 3
     backoff: float = 0.5
+    robots_ttl: float = 24 * 3600.0  # RFC 9309: a cached robots.txt may be used for up to a day
 
 
 @dataclass(frozen=True)
@@ -58,7 +59,8 @@ class FetchError(Exception):
 
 @dataclass
 class _HostState:
-    robots: urllib.robotparser.RobotFileParser | None = None
+    robots: Protego | None = None
+    robots_expires: float = 0.0
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     next_allowed: float = 0.0
 
@@ -101,9 +103,10 @@ class Fetcher:
         origin = f"{parts.scheme}://{parts.netloc}"
         state = self._hosts.setdefault(origin, _HostState())
         async with state.lock:
-            if state.robots is None:
+            if state.robots is None or time.monotonic() >= state.robots_expires:
                 state.robots = await self._robots(origin)
-            if not state.robots.can_fetch(self.policy.user_agent, url):
+                state.robots_expires = time.monotonic() + self.policy.robots_ttl
+            if not state.robots.can_fetch(url, self.policy.user_agent):
                 raise FetchError(url, "disallowed by robots.txt")
             delay = max(self.policy.min_delay, float(state.robots.crawl_delay(self.policy.user_agent) or 0))
             wait = state.next_allowed - time.monotonic()
@@ -157,18 +160,13 @@ class Fetcher:
             chunks.append(chunk)
         return b"".join(chunks)
 
-    async def _robots(self, origin: str) -> urllib.robotparser.RobotFileParser:
-        parser = urllib.robotparser.RobotFileParser(origin + "/robots.txt")
+    async def _robots(self, origin: str) -> Protego:
         try:
             result = await self._get(origin + "/robots.txt")
-            parser.parse(result.content.decode("utf-8", "replace").splitlines())
+            return Protego.parse(result.content.decode("utf-8", "replace"))
         except FetchError as exc:
-            # RFC 9309: an unreachable robots.txt (5xx, network) means "disallow"; a missing one allows all.
-            if exc.reason.startswith("HTTP 4"):
-                parser.allow_all = True  # type: ignore[attr-defined]
-            else:
-                parser.disallow_all = True  # type: ignore[attr-defined]
-        return parser
+            # RFC 9309: a missing robots.txt (4xx) allows all; an unreachable one (5xx, network) disallows all.
+            return Protego.parse("" if exc.reason.startswith("HTTP 4") else "User-agent: *\nDisallow: /\n")
 
     async def _check_host(self, url: str, host: str) -> None:
         if self.policy.allow_private_hosts:

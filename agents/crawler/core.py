@@ -1,0 +1,73 @@
+"""The crawler's core, no Kafka: find a source's article links, turn a fetched page into a raw event."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from datetime import UTC, datetime
+
+from agents.cleaner.decoding import decode_html
+from agents.crawler.discovery import FeedEntry, FeedError, parse_feed, parse_sitemap
+from agents.crawler.fetcher import Fetcher, FetchError, FetchPolicy, FetchResult, header_charset
+from agents.crawler.pages import canonical_link
+from agents.crawler.sources import Source
+from schemas.models import CrawlRequest, RawPage
+from streams.ids import article_id, canonical_url
+from streams.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+def fetch_policy(settings: Settings) -> FetchPolicy:
+    return FetchPolicy(
+        user_agent=settings.user_agent,
+        timeout=settings.fetch_timeout,
+        max_bytes=settings.max_page_bytes,
+        allow_private_hosts=settings.allow_private_hosts,
+        min_delay=settings.host_delay,
+        retries=settings.fetch_retries,
+        backoff=settings.fetch_backoff,
+    )
+
+
+async def discover(fetcher: Fetcher, source: Source, sitemap_children: int) -> list[FeedEntry]:
+    """Every article link a source lists now: its feeds, then its sitemaps (newest children first)."""
+    entries: list[FeedEntry] = []
+    for feed in source.feeds:
+        try:
+            result = await fetcher.fetch(feed)
+            entries += parse_feed(result.content, result.final_url)
+        except (FetchError, FeedError) as exc:
+            log.warning("crawler: feed %s of %s failed: %s", feed, source.name, exc)
+    pending = list(source.sitemaps)
+    while pending:
+        url = pending.pop(0)
+        try:
+            result = await fetcher.fetch(url)
+            sitemap = parse_sitemap(result.content, result.final_url)
+        except (FetchError, FeedError) as exc:
+            log.warning("crawler: sitemap %s of %s failed: %s", url, source.name, exc)
+            continue
+        entries += sitemap.entries
+        newest = sorted(sitemap.children, key=lambda c: c[1] or datetime.min.replace(tzinfo=UTC),
+                        reverse=True)
+        pending += [child for child, _ in newest[:sitemap_children]]
+    return [e for e in entries if source.is_article(canonical_url(e.url))]
+
+
+def raw_page(request: CrawlRequest, result: FetchResult) -> RawPage:
+    """The raw event for a fetched page, under the page's own canonical address when it names one."""
+    url = canonical_url(canonical_link(result.content, result.final_url) or request.url)
+    _, encoding = decode_html(result.content, header_charset(result.headers.get("content-type")))
+    return RawPage(
+        id=article_id(url),
+        url=url,
+        final_url=result.final_url,
+        source=request.source,
+        status=result.status,
+        headers=result.headers,
+        fetched_at=result.fetched_at,
+        content_sha256=hashlib.sha256(result.content).hexdigest(),
+        encoding=encoding,
+        content=result.content,
+    )

@@ -1,0 +1,101 @@
+"""The crawler core against a local site of real-web traps (HTTP on 127.0.0.1)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+
+import pytest
+
+from agents.crawler.core import discover, raw_page
+from agents.crawler.fetcher import Fetcher, FetchError, FetchPolicy, check_page
+from agents.crawler.sources import Source
+from agents.cleaner.decoding import decode_html
+from schemas.models import CrawlRequest
+from streams.ids import article_id
+from tests.crawl_traps import RUSSIAN, TrapSite
+
+
+def policy(**changes: object) -> FetchPolicy:
+    base = {"user_agent": "vestnik-test/1.0", "timeout": 1.0, "allow_private_hosts": True, "retries": 2,
+            "backoff": 0.01}
+    return FetchPolicy(**{**base, **changes})  # type: ignore[arg-type]
+
+
+@pytest.fixture
+async def traps() -> AsyncIterator[TrapSite]:
+    site = TrapSite(crawl_delay=0.3, slow_seconds=2.0)
+    await site.start()
+    yield site
+    await site.stop()
+
+
+async def test_sitemap_index_leads_to_the_newest_news_sitemap_with_dates(traps: TrapSite) -> None:
+    import re
+
+    source = Source(name="traps", site="127.0.0.1", sitemaps=(traps.base_url + "/sitemap_index.xml",),
+                    article_pattern=re.compile(r"/news/"))
+    async with Fetcher(policy(min_delay=0.0)) as fetcher:
+        entries = await discover(fetcher, source, sitemap_children=1)
+    assert [e.url.rsplit("/", 1)[1] for e in entries] == ["etag.html", "cp1251.html", "flaky.html"]
+    assert entries[0].published_at == datetime(2026, 11, 1, 7, 0, tzinfo=UTC)
+    assert traps.hits["/sitemap_old.xml"] == 0, "only the newest child sitemap is read"
+
+
+async def test_robots_disallow_and_crawl_delay_are_obeyed(traps: TrapSite) -> None:
+    async with Fetcher(policy()) as fetcher:
+        with pytest.raises(FetchError, match=r"robots\.txt"):
+            await fetcher.fetch(traps.base_url + "/private/secret.html")
+        await fetcher.fetch(traps.base_url + "/news/etag.html")
+        await fetcher.fetch(traps.base_url + "/news/etag.html")
+    assert traps.hits["/private/secret.html"] == 0 and traps.hits["/robots.txt"] == 1
+    times = [t for path, t in traps.hit_times if path == "/news/etag.html"]
+    assert times[1] - times[0] >= 0.3 * 0.95, "Crawl-delay spaces requests to one host"
+
+
+async def test_conditional_get_reports_not_modified(traps: TrapSite) -> None:
+    async with Fetcher(policy(min_delay=0.0)) as fetcher:
+        first = await fetcher.fetch(traps.base_url + "/news/etag.html")
+        again = await fetcher.fetch(first.url, etag=first.headers["etag"])
+        by_date = await fetcher.fetch(first.url, last_modified=first.headers["last-modified"])
+    assert first.status == 200 and not first.not_modified
+    assert again.not_modified and by_date.not_modified and again.content == b""
+
+
+async def test_server_error_recovers_on_retry_but_client_errors_are_not_retried(traps: TrapSite) -> None:
+    async with Fetcher(policy(min_delay=0.0)) as fetcher:
+        result = await fetcher.fetch(traps.base_url + "/news/flaky.html")
+        with pytest.raises(FetchError, match="HTTP 404"):
+            await fetcher.fetch(traps.base_url + "/news/missing.html")
+    assert result.status == 200 and traps.hits["/news/flaky.html"] == 2
+    assert traps.hits["/news/missing.html"] == 1
+
+
+async def test_slow_page_times_out_after_its_retries(traps: TrapSite) -> None:
+    async with Fetcher(policy(min_delay=0.0, timeout=0.3, retries=1)) as fetcher:
+        with pytest.raises(FetchError, match="timed out"):
+            await fetcher.fetch(traps.base_url + "/news/slow.html")
+    assert traps.hits["/news/slow.html"] == 2
+
+
+async def test_huge_page_redirect_loop_and_binary_page_end_with_a_reason(traps: TrapSite) -> None:
+    async with Fetcher(policy(min_delay=0.0, max_bytes=5 * 1024 * 1024)) as fetcher:
+        with pytest.raises(FetchError, match="over the cap"):
+            await fetcher.fetch(traps.base_url + "/news/huge.html")
+        with pytest.raises(FetchError, match="too many redirects"):
+            await fetcher.fetch(traps.base_url + "/news/loop.html")
+        binary = await fetcher.fetch(traps.base_url + "/news/binary.html")
+    with pytest.raises(FetchError, match="binary content"):
+        check_page(binary)
+
+
+async def test_windows_1251_page_comes_out_as_correct_text(traps: TrapSite) -> None:
+    url = traps.base_url + "/news/cp1251.html"
+    async with Fetcher(policy(min_delay=0.0)) as fetcher:
+        result = await fetcher.fetch(url)
+    check_page(result)
+    page = raw_page(CrawlRequest(id=article_id(url), url=url, source="traps",
+                                 discovered_at=datetime.now(UTC)), result)
+    assert page.encoding in ("cp1251", "windows-1251")
+    text, _ = decode_html(page.content, None)
+    assert RUSSIAN in text
