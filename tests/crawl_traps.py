@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter
-from email.utils import format_datetime
 from datetime import UTC, datetime
+from email.utils import format_datetime
 
 from aiohttp import web
 

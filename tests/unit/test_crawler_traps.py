@@ -7,10 +7,10 @@ from datetime import UTC, datetime
 
 import pytest
 
+from agents.cleaner.decoding import decode_html
 from agents.crawler.core import discover, raw_page
 from agents.crawler.fetcher import Fetcher, FetchError, FetchPolicy, check_page
 from agents.crawler.sources import Source
-from agents.cleaner.decoding import decode_html
 from schemas.models import CrawlRequest
 from streams.ids import article_id
 from tests.crawl_traps import RUSSIAN, TrapSite
