@@ -8,7 +8,7 @@ import logging
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import orjson
 import typer
@@ -98,6 +98,37 @@ def run(
 def worker(agents: AgentsOption = "crawler,cleaner,annotator") -> None:
     """Run agents as one Faust worker against the configured cluster (scale by running more)."""
     _run_worker(Settings(), _agents(agents))
+
+
+@cli.command()
+def crawl(
+    once: Annotated[bool, typer.Option("--once", help="One pass over the sources, then exit.")] = False,
+    source: Annotated[list[str] | None, typer.Option(help="Only this source (repeatable).")] = None,
+) -> None:
+    """Crawl the configured sources once (cron-style) and publish raw pages."""
+    from rich.progress import Progress as Bar
+
+    from agents.crawler.once import crawl_once, select_sources
+
+    if not once:
+        raise typer.BadParameter("continuous crawling is `vestnik worker --agents crawler`; use --once here")
+    settings = Settings()
+    try:
+        sources = select_sources(settings, source or [])
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from exc
+    with _embedded_broker(settings), Bar(transient=True) as bar:
+        tasks: dict[str, Any] = {}
+
+        def progress(name: str, done: int, total: int) -> None:
+            if name not in tasks:
+                tasks[name] = bar.add_task(name, total=total)
+            bar.update(tasks[name], completed=done, total=total)
+
+        outcomes = asyncio.run(crawl_once(settings, sources, progress))
+    for outcome, count in sorted(outcomes.items(), key=lambda item: -item[1]):
+        typer.echo(f"{count:6d}  {outcome}")
+    typer.echo(f"{sum(outcomes.values()):6d}  pages in all, {outcomes['published']} published")
 
 
 @broker_cli.command("start")

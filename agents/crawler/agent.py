@@ -12,8 +12,8 @@ from typing import Any
 
 import faust
 
-from agents.crawler.core import discover, fetch_policy, raw_page
-from agents.crawler.fetcher import Fetcher, FetchError, check_page
+from agents.crawler.core import crawl_url, discover, fetch_policy
+from agents.crawler.fetcher import Fetcher
 from agents.crawler.sources import load_sources
 from agents.crawler.state import CrawlState
 from schemas.models import CrawlRequest, utc_now
@@ -49,30 +49,14 @@ def register(p: Pipeline) -> None:
 
     async def fetch(key: bytes | None, value: bytes | None) -> str:
         request = decode(CrawlRequest, value)
-        state_key = request.url
-        state = CrawlState.load(states.get(state_key))
-        now = time.time()
-        if not state.due(now, settings.refetch_after, settings.fetch_backoff * 60):
-            return "fresh"
-        try:
-            result = await fetcher.fetch(request.url, etag=state.etag, last_modified=state.last_modified)
-            check_page(result)
-        except FetchError:
-            states[state_key] = state.updated(last_fetch=now, failures=state.failures + 1).dump()
-            raise
-        if result.not_modified:
-            states[state_key] = state.updated(last_fetch=now, failures=0).dump()
-            return "not_modified"
-        page = raw_page(request, result)
-        fresh = state.updated(last_fetch=now, failures=0, etag=result.headers.get("etag"),
-                              last_modified=result.headers.get("last-modified"),
-                              content_sha256=page.content_sha256).dump()
-        if page.content_sha256 == state.content_sha256:
-            states[state_key] = fresh
-            return "unchanged"
-        await publish(p.topics["raw_pages"], page.id, page)
-        states[state_key] = fresh
-        return "published"
+        visit = await crawl_url(fetcher, request, CrawlState.load(states.get(request.url)), settings)
+        if visit.page is not None:
+            await publish(p.topics["raw_pages"], visit.page.id, visit.page)
+        if visit.state is not None:
+            states[request.url] = visit.state.dump()
+        if visit.error is not None:
+            raise visit.error
+        return visit.outcome
 
     @p.app.agent(p.topics["frontier"], name="crawler", concurrency=1)
     async def crawler(stream: faust.StreamT) -> None:

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import time
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from agents.cleaner.decoding import decode_html
 from agents.crawler.discovery import FeedEntry, FeedError, parse_feed, parse_sitemap
-from agents.crawler.fetcher import Fetcher, FetchError, FetchPolicy, FetchResult, header_charset
+from agents.crawler.fetcher import Fetcher, FetchError, FetchPolicy, FetchResult, check_page, header_charset
 from agents.crawler.pages import canonical_link
 from agents.crawler.sources import Source
+from agents.crawler.state import CrawlState
 from schemas.models import CrawlRequest, RawPage
 from streams.ids import article_id, canonical_url
 from streams.settings import Settings
@@ -71,3 +74,33 @@ def raw_page(request: CrawlRequest, result: FetchResult) -> RawPage:
         encoding=encoding,
         content=result.content,
     )
+
+
+@dataclass(frozen=True)
+class Visit:
+    """What one look at a URL came to: an outcome to count, the state to keep, a page to publish or an error."""
+
+    outcome: str
+    state: CrawlState | None = None
+    page: RawPage | None = None
+    error: FetchError | None = None
+
+
+async def crawl_url(fetcher: Fetcher, request: CrawlRequest, state: CrawlState, settings: Settings) -> Visit:
+    """Fetch a frontier URL if it is due; only a new or changed page yields a page to publish."""
+    now = time.time()
+    if not state.due(now, settings.refetch_after, settings.failure_backoff):
+        return Visit("fresh")
+    try:
+        result = await fetcher.fetch(request.url, etag=state.etag, last_modified=state.last_modified)
+        check_page(result)
+    except FetchError as exc:
+        return Visit("failed", state.updated(last_fetch=now, failures=state.failures + 1), error=exc)
+    if result.not_modified:
+        return Visit("not_modified", state.updated(last_fetch=now, failures=0))
+    page = raw_page(request, result)
+    fresh = state.updated(last_fetch=now, failures=0, etag=result.headers.get("etag"),
+                          last_modified=result.headers.get("last-modified"), content_sha256=page.content_sha256)
+    if page.content_sha256 == state.content_sha256:
+        return Visit("unchanged", fresh)
+    return Visit("published", fresh, page)

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
+import sys
 from pathlib import Path
 
 from streams.demo_site import DemoSite
 from streams.ids import article_id
 from streams.settings import Settings
-from tests.integration.harness import WorkerProcess, collect, eventually, read_all
+from tests.integration.harness import ROOT, WorkerProcess, collect, eventually, read_all, settings_env
 
 
 async def test_crawling_twice_and_restarting_publishes_each_article_once(
@@ -40,5 +42,28 @@ async def test_crawling_twice_and_restarting_publishes_each_article_once(
         raw = await read_all(settings, "raw_pages")
         assert sorted(e["id"] for e in raw) == sorted(expected), "each article is published exactly once"
         assert all(e["encoding"] == "utf-8" and e["status"] == 200 for e in raw)
+    finally:
+        await site.stop()
+
+
+async def test_crawl_once_publishes_new_pages_then_nothing_and_prints_a_summary(
+    kafka_settings: Settings, corpus_dir: Path
+) -> None:
+    site = DemoSite(corpus_dir)
+    await site.start()
+    settings = kafka_settings.model_copy(update={"feed_urls": [site.feed_url], "refetch_after": 0.0})
+    command = [sys.executable, "-m", "streams.cli", "crawl", "--once"]
+    try:
+        runs = []
+        for _ in range(2):
+            proc = await asyncio.create_subprocess_exec(*command, cwd=ROOT, env=settings_env(settings),
+                                                        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+            out, err = await asyncio.wait_for(proc.communicate(), 120)
+            assert proc.returncode == 0, err.decode()
+            runs.append(out.decode())
+        assert "5 published" in runs[0] and "5  published" in runs[0]
+        assert "0 published" in runs[1] and "5  not_modified" in runs[1]
+        raw = await read_all(settings, "raw_pages")
+        assert sorted(e["id"] for e in raw) == sorted(article_id(site.url(p)) for p in site.pages)
     finally:
         await site.stop()
