@@ -41,6 +41,7 @@ class Settings(BaseSettings):
     web_port: int = Field(6066, ge=0, le=65535)
     web_enabled: bool = True
     log_level: str = "info"
+    session_timeout: float = Field(45.0, gt=0, description="Seconds before a silent worker's partitions move.")
     cpu_workers: int = Field(1, ge=1, description="Processes for extraction and NER, off the event loop.")
 
     # Embedded broker

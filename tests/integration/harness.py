@@ -17,7 +17,7 @@ from typing import Any
 import orjson
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 
-from streams.kafka import client_options
+from streams.kafka import client_options, ensure_topics
 from streams.settings import Settings
 from streams.topics import topic_name
 
@@ -85,6 +85,7 @@ class WorkerProcess:
 
 
 async def produce(settings: Settings, topic_key: str, messages: list[tuple[bytes | None, bytes | None]]) -> None:
+    await ensure_topics(settings)
     producer = AIOKafkaProducer(**client_options(settings), max_request_size=settings.max_message_bytes,
                                 enable_idempotence=True)
     await producer.start()

@@ -26,6 +26,8 @@ def raw_pages(site: DemoSite, count: int) -> list[RawPage]:
 
 
 async def test_killed_cleaner_loses_no_event(kafka_settings: Settings, corpus_dir: Path, tmp_path: Path) -> None:
+    # A short session timeout: the killed member's partitions move to the next worker sooner.
+    kafka_settings = kafka_settings.model_copy(update={"session_timeout": 8.0})
     site = DemoSite(corpus_dir)
     pages = raw_pages(site, 40)
     expected = {page.id for page in pages}
