@@ -131,6 +131,23 @@ def crawl(
     typer.echo(f"{sum(outcomes.values()):6d}  pages in all, {outcomes['published']} published")
 
 
+@cli.command("top-entities")
+def top_entities(
+    type_: Annotated[str | None, typer.Option("--type", help="PER, LOC or ORG.")] = None,
+    limit: Annotated[int, typer.Option(help="How many entities to show.")] = 20,
+    worker: Annotated[list[str] | None, typer.Option(help="Worker web address (repeat for each worker).")] = None,
+) -> None:
+    """Who is in the news: articles per entity in the current window, from the annotator workers."""
+    from streams.entities import fetch_top
+
+    settings = Settings()
+    workers = worker or [f"http://{settings.web_host}:{settings.web_port}"]
+    window, rows = asyncio.run(fetch_top(workers, type_, limit))
+    typer.echo(f"articles per entity, current {window / 60:.0f}-minute window")
+    for row in rows:
+        typer.echo(f"{row['articles']:6d}  {row['type']}  {row['name']}")
+
+
 @broker_cli.command("start")
 def broker_start() -> None:
     """Fetch Kafka if needed, format storage and start the local broker."""

@@ -72,6 +72,8 @@ class Settings(BaseSettings):
     sitemap_children: int = Field(3, ge=1, description="Newest child sitemaps read from a sitemap index.")
 
     # Cleaner / annotator
+    entity_window: float = Field(3600.0, gt=0, description="Seconds per tumbling window of entity counts.")
+    entity_windows_kept: int = Field(24, ge=1, description="How many past windows the counts table keeps.")
     max_body_chars: int = Field(1_000_000, ge=1000)
 
     # Demo and evaluation data

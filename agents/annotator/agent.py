@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-import faust
-from agents.annotator.core import ANNOTATOR_VERSION, Annotation, get_annotator
+from typing import Any
 
+import faust
+
+from agents.annotator.core import ANNOTATOR_VERSION, Annotation, get_annotator
 from schemas.models import CleanArticle, EnrichedArticle, EntityMention, utc_now
 from streams.app import Pipeline
 from streams.codecs import decode
@@ -57,3 +59,34 @@ def register(p: Pipeline) -> None:
     @p.app.agent(p.topics["clean_articles"], name="annotator", concurrency=1)
     async def annotator(stream: faust.StreamT) -> None:
         await p.process(stream, "annotator", handle)
+
+    register_entity_counts(p)
+
+
+def register_entity_counts(p: Pipeline) -> None:
+    """Who is in the news: articles per entity in tumbling windows, served at /entities/top."""
+    window = p.settings.entity_window
+    counts = p.app.Table("entity-counts", default=int, partitions=p.settings.topic_partitions).tumbling(
+        window, expires=window * p.settings.entity_windows_kept
+    ).relative_to_stream()
+
+    async def count(key: bytes | None, value: bytes | None) -> str:
+        mention = decode(EntityMention, value)
+        counts[mention.entity_key] += 1
+        return "counted"
+
+    @p.app.agent(p.topics["entity_mentions"], name="entity-counter", concurrency=1)
+    async def entity_counter(stream: faust.StreamT) -> None:
+        await p.process(stream, "entity-counter", count)
+
+    @p.app.page("/entities/top")
+    async def top_entities(web: Any, request: Any) -> Any:
+        kind = request.query.get("type")
+        limit = int(request.query.get("limit", "20"))
+        rows = [
+            {"entity": key, "type": key.split(":", 1)[0], "name": key.split(":", 1)[1], "articles": n}
+            for key, n in counts.items().now()  # type: ignore[attr-defined]
+            if n and (not kind or key.startswith(f"{kind}:"))
+        ]
+        rows.sort(key=lambda row: (-row["articles"], row["entity"]))
+        return web.json({"window_seconds": window, "entities": rows[:limit]})

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import hashlib
 import json
@@ -13,6 +14,7 @@ import pytest
 from schemas.models import EnrichedArticle, RawPage, utc_now
 from streams.codecs import encode
 from streams.demo_site import DemoSite
+from streams.entities import fetch_top
 from streams.ids import article_id
 from streams.settings import Settings
 from streams.topics import topic_name
@@ -74,5 +76,21 @@ async def test_seed_pages_flow_through_all_agents_and_bad_input_is_dead_lettered
         mentions = await collect(settings, "entity_mentions",
                                  lambda ev: any(e["entity_key"] == "PER:Владимир Путин" for e in ev))
         assert all(m["article_id"] in by_id or m["article_id"] == good.id for m in mentions)
+
+        # Who is in the news: the worker's windowed counts, read as `vestnik top-entities` reads them.
+        putin = sum(("PER", "Владимир Путин") in {(e.type, e.name) for e in a.entities} for a in by_id.values())
+        web = f"http://{settings.web_host}:{settings.web_port}"
+        rows: list[dict[str, Any]] = []
+
+        def counted() -> bool:
+            return any(r["name"] == "Владимир Путин" and r["articles"] >= putin for r in rows)
+
+        for _ in range(60):
+            _, rows = await fetch_top([web], "PER", 50)
+            if counted():
+                break
+            await asyncio.sleep(0.5)
+        assert counted(), rows
+        assert rows and all(r["type"] == "PER" for r in rows)
     finally:
         worker.stop()
