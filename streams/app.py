@@ -74,9 +74,15 @@ def build_app(settings: Settings, agents: Iterable[str] = AGENT_NAMES) -> faust.
         key: app.topic(settings.topic(spec.suffix), key_serializer="raw", value_serializer="raw")
         for key, spec in TOPICS.items()
     }
+    agents = list(agents)
     pipeline = Pipeline(app, settings, topics, CpuPool(settings.cpu_workers), Metrics(app))
     for name in agents:
         _binding(name)(pipeline)
+
+    @app.page("/health")
+    async def health(web: Any, request: Any) -> Any:
+        """Answered on the worker's event loop: slow answers mean a blocked loop."""
+        return web.json({"status": "ok", "agents": list(agents), "app": settings.app_id})
 
     @app.on_before_shutdown.connect
     async def _stop_cpu_pool(app: Any, /, *args: Any, signal: Any, **kwargs: Any) -> None:
