@@ -133,3 +133,19 @@ def test_raw_page_content_is_base64_on_the_wire_and_bytes_in_python() -> None:
     page = RawPage.model_validate(wire(RawPage))
     assert page.content == "<p>Привет</p>".encode()
     assert orjson.loads(encode(page))["content"] == VALID["raw_page"]["content"]
+
+
+def test_consumer_docs_cover_every_event_topic_and_enriched_field() -> None:
+    from pathlib import Path
+
+    from schemas.models import EnrichedArticle
+    from streams.topics import TOPICS
+
+    docs = (Path(__file__).resolve().parents[2] / "docs" / "events.md").read_text(encoding="utf-8")
+    for model in EVENT_MODELS:
+        assert f"`{model.schema_id()}`" in docs, model.schema_id()
+    for spec in TOPICS.values():
+        assert f"`vestnik.{spec.suffix}`" in docs, spec.suffix
+    for field in EnrichedArticle.model_fields:
+        if field not in ("schema_name", "schema_version", "cleaned_at"):
+            assert f"`{field}`" in docs, field
