@@ -54,6 +54,7 @@ def build_app(settings: Settings, agents: Iterable[str] = AGENT_NAMES) -> faust.
         broker=[f"kafka://{server}" for server in settings.servers],
         broker_credentials=faust_credentials(settings),
         store="memory://",
+        datadir=str(settings.cache_dir / "{conf.name}-data"),
         autodiscover=False,
         key_serializer="raw",
         value_serializer="raw",
