@@ -4,12 +4,19 @@ from __future__ import annotations
 
 import asyncio
 import multiprocessing
+import os
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any, TypeVar
 
 T = TypeVar("T")
+
+
+def _one_thread_per_process() -> None:
+    """Each pool process is one CPU's worth: numpy's BLAS threads would oversubscribe the cores."""
+    for name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ.setdefault(name, "1")
 
 
 class WorkerCrashed(RuntimeError):
@@ -26,7 +33,9 @@ class CpuPool:
     def _executor(self) -> ProcessPoolExecutor:
         if self._pool is None:
             # spawn: the parent runs threads (aiokafka, aiohttp resolvers) that fork would copy half-locked.
-            self._pool = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn"))
+            self._pool = ProcessPoolExecutor(
+                self.workers, mp_context=multiprocessing.get_context("spawn"), initializer=_one_thread_per_process
+            )
         return self._pool
 
     async def run(self, fn: Callable[..., T], *args: Any) -> T:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 import faust
@@ -11,6 +12,8 @@ from schemas.models import CleanArticle, EnrichedArticle, EntityMention, utc_now
 from streams.app import Pipeline
 from streams.codecs import decode
 from streams.processing import publish, publish_all
+
+log = logging.getLogger(__name__)
 
 
 def annotate_text(text: str, title: str | None) -> Annotation:
@@ -54,6 +57,8 @@ def register(p: Pipeline) -> None:
         enriched = enrich(article, annotation)
         await publish(p.topics["enriched_articles"], enriched.id, enriched)
         await publish_all(p.topics["entity_mentions"], [(m.entity_key, m) for m in entity_mentions(enriched)])
+        log.info("enriched %s %s: %s", enriched.id, enriched.title or enriched.url,
+                 ", ".join(e.name for e in enriched.entities[:5]))
         return None
 
     @p.app.agent(p.topics["clean_articles"], name="annotator", concurrency=1)
