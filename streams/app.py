@@ -49,6 +49,7 @@ def _binding(name: str) -> Callable[[Pipeline], None]:
 
 
 def build_app(settings: Settings, agents: Iterable[str] = AGENT_NAMES) -> faust.App:
+    settings.cache_dir.mkdir(parents=True, exist_ok=True)
     app = faust.App(
         settings.app_id,
         broker=[f"kafka://{server}" for server in settings.servers],
