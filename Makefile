@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup run test lint typecheck unit integration eval bench clean-venv
+.PHONY: setup run test lint typecheck unit integration eval unit-on clean-venv
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -35,6 +35,14 @@ integration: setup
 eval: setup
 	$(BIN)/vestnik eval clean
 	$(BIN)/vestnik eval ner
+
+# The unit tests on another interpreter, e.g. `make unit-on PYTHON_OTHER=python3.12`.
+PYTHON_OTHER ?= python3.12
+unit-on:
+	$(PYTHON_OTHER) -m venv .venv-other
+	.venv-other/bin/pip install -q --upgrade pip
+	.venv-other/bin/pip install -q -e '.[test]'
+	.venv-other/bin/pytest tests/unit
 
 clean-venv:
 	rm -rf $(VENV)

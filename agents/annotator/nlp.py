@@ -9,6 +9,7 @@ a mention, and syntax only where an organisation needs it.
 from __future__ import annotations
 
 import bisect
+import os
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -23,6 +24,7 @@ from natasha import (
     Segmenter,
 )
 from natasha.doc import DocToken
+from pymorphy2_dicts_ru import get_path as russian_dictionary_path
 
 from agents.annotator.spans import Span, Token
 
@@ -34,6 +36,9 @@ class NatashaModels:
     """All models loaded once: about 1 s and 300 MB per process."""
 
     def __init__(self) -> None:
+        # pymorphy2 finds its dictionary through pkg_resources, which Python 3.12 venvs lack and
+        # setuptools deprecates; naming the installed dictionary avoids that path on every Python.
+        os.environ.setdefault("PYMORPHY2_DICT_PATH", russian_dictionary_path())
         self.segmenter = Segmenter()
         embedding = NewsEmbedding()
         self.morph_tagger = NewsMorphTagger(embedding)
