@@ -162,6 +162,40 @@ class Entity(BaseModel):
     salience: float = Field(ge=0, le=1)
 
 
+class Quote(BaseModel):
+    """Direct speech and who said it; offsets index the article body."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    text: str = Field(description="The quoted words, without the quotation marks.")
+    start: int = Field(ge=0)
+    stop: int = Field(ge=0)
+    speaker: str | None = Field(default=None, description="The speaker as named in the text, if named.")
+    speaker_entity: str | None = Field(default=None, description="Canonical name of the speaker's PER entity.")
+
+
+class DateMention(BaseModel):
+    """A date in the text, normalised as far as the text says (year, month, day may be missing)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    start: int = Field(ge=0)
+    stop: int = Field(ge=0)
+    text: str
+    year: int | None = None
+    month: int | None = Field(default=None, ge=1, le=12)
+    day: int | None = Field(default=None, ge=1, le=31)
+
+
+class MoneyMention(BaseModel):
+    """An amount of money in the text."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    start: int = Field(ge=0)
+    stop: int = Field(ge=0)
+    text: str
+    amount: float
+    currency: str = Field(description="ISO 4217 code where known (RUB, USD, EUR), else as written.")
+
+
 class EnrichedArticle(ArticleFields):
     SCHEMA_NAME = "enriched_article"
     SCHEMA_VERSION = 1
@@ -169,6 +203,9 @@ class EnrichedArticle(ArticleFields):
     schema_version: Literal[1] = 1
     entities: list[Entity] = Field(default_factory=list)
     mentions: list[Mention] = Field(default_factory=list)
+    quotes: list[Quote] = Field(default_factory=list)
+    dates: list[DateMention] = Field(default_factory=list)
+    money: list[MoneyMention] = Field(default_factory=list)
     annotator_version: str
     annotated_at: UtcDatetime
 
