@@ -16,9 +16,9 @@ from streams.processing import publish, publish_all
 log = logging.getLogger(__name__)
 
 
-def annotate_text(text: str, title: str | None) -> Annotation:
+def annotate_text(text: str, title: str | None, max_chars: int) -> Annotation:
     """Runs in a CPU worker process, where the natasha models are loaded once."""
-    return get_annotator().annotate(text, title=title)
+    return get_annotator().annotate(text, title=title, max_chars=max_chars)
 
 
 def enrich(article: CleanArticle, annotation: Annotation) -> EnrichedArticle:
@@ -53,7 +53,7 @@ def entity_mentions(enriched: EnrichedArticle) -> list[EntityMention]:
 def register(p: Pipeline) -> None:
     async def handle(key: bytes | None, value: bytes | None) -> str | None:
         article = decode(CleanArticle, value)
-        annotation = await p.cpu.run(annotate_text, article.body, article.title)
+        annotation = await p.cpu.run(annotate_text, article.body, article.title, p.settings.max_body_chars)
         enriched = enrich(article, annotation)
         await publish(p.topics["enriched_articles"], enriched.id, enriched)
         await publish_all(p.topics["entity_mentions"], [(m.entity_key, m) for m in entity_mentions(enriched)])
