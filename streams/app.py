@@ -77,7 +77,7 @@ def build_app(settings: Settings, agents: Iterable[str] = AGENT_NAMES) -> faust.
         for key, spec in TOPICS.items()
     }
     agents = list(agents)
-    pipeline = Pipeline(app, settings, topics, CpuPool(settings.cpu_workers), Metrics(app))
+    pipeline = Pipeline(app, settings, topics, CpuPool(settings.cpu_workers, settings.cpu_job_timeout), Metrics(app))
     for name in agents:
         _binding(name)(pipeline)
 

@@ -1,4 +1,8 @@
-"""CPU-bound work (extraction, NER) runs in worker processes so the event loop keeps heartbeating."""
+"""CPU-bound work (extraction, NER) runs in worker processes so the event loop keeps heartbeating.
+
+Each job has a time limit: a page that makes the extractor spin is killed with
+its process (pebble restarts it) and becomes a dead letter, not a stuck agent.
+"""
 
 from __future__ import annotations
 
@@ -6,9 +10,10 @@ import asyncio
 import multiprocessing
 import os
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
+from concurrent.futures import TimeoutError as FutureTimeout
 from typing import Any, TypeVar
+
+from pebble import ProcessExpired, ProcessPool
 
 T = TypeVar("T")
 
@@ -23,30 +28,40 @@ class WorkerCrashed(RuntimeError):
     """A CPU worker process died while handling one input (e.g. out of memory)."""
 
 
+class WorkTimeout(RuntimeError):
+    """One input took longer than the per-job limit; its process was killed."""
+
+
 class CpuPool:
-    """A lazily started process pool that replaces itself when a worker process dies."""
+    """A lazily started process pool with a time limit per job."""
 
-    def __init__(self, workers: int) -> None:
+    def __init__(self, workers: int, timeout: float) -> None:
         self.workers = workers
-        self._pool: ProcessPoolExecutor | None = None
+        self.timeout = timeout
+        self._pool: ProcessPool | None = None
 
-    def _executor(self) -> ProcessPoolExecutor:
+    def _executor(self) -> ProcessPool:
         if self._pool is None:
             # spawn: the parent runs threads (aiokafka, aiohttp resolvers) that fork would copy half-locked.
-            self._pool = ProcessPoolExecutor(
-                self.workers, mp_context=multiprocessing.get_context("spawn"), initializer=_one_thread_per_process
-            )
+            self._pool = ProcessPool(max_workers=self.workers, initializer=_one_thread_per_process,
+                                     context=multiprocessing.get_context("spawn"))
         return self._pool
 
     async def run(self, fn: Callable[..., T], *args: Any) -> T:
-        loop = asyncio.get_running_loop()
+        future = self._executor().schedule(fn, args=args, timeout=self.timeout)
         try:
-            return await loop.run_in_executor(self._executor(), fn, *args)
-        except BrokenProcessPool as exc:
-            self.shutdown()
-            raise WorkerCrashed(f"CPU worker process died while running {fn.__name__}") from exc
+            result: T = await asyncio.wrap_future(future)
+            return result
+        except FutureTimeout as exc:
+            raise WorkTimeout(f"{fn.__name__} took over {self.timeout:.0f}s and was stopped") from exc
+        except ProcessExpired as exc:
+            raise WorkerCrashed(f"CPU worker process died running {fn.__name__}: {exc}") from exc
+        except asyncio.CancelledError:
+            future.cancel()
+            raise
 
     def shutdown(self) -> None:
         if self._pool is not None:
-            self._pool.shutdown(wait=False, cancel_futures=True)
+            self._pool.stop()
+            self._pool.join(timeout=10)
             self._pool = None
