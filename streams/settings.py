@@ -43,7 +43,7 @@ class Settings(BaseSettings):
     log_level: str = "info"
     session_timeout: float = Field(45.0, gt=0, description="Seconds before a silent worker's partitions move.")
     cpu_workers: int = Field(1, ge=1, description="Processes for extraction and NER, off the event loop.")
-    cpu_job_timeout: float = Field(120.0, gt=0, description="Seconds one page or article may take before it is dropped.")
+    cpu_job_timeout: float = Field(120.0, gt=0, description="Seconds one page or article may take at most.")
 
     # Embedded broker
     kafka_version: str = "4.1.2"

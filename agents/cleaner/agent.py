@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import faust
-from agents.cleaner.core import CLEANER_VERSION, Article, Page, clean
 
+from agents.cleaner.core import CLEANER_VERSION, Article, Page, clean
 from agents.crawler.fetcher import header_charset
 from schemas.models import CleanArticle, RawPage, utc_now
 from streams.app import Pipeline

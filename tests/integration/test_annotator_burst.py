@@ -15,6 +15,7 @@ from streams.ids import article_id
 from streams.settings import Settings
 from tests.integration.harness import WorkerProcess, collect, produce
 
+
 async def record_latency(url: str, latencies: list[float]) -> None:
     """Ask the worker's web server (on its event loop) every 100 ms and record how long answers take."""
     async with aiohttp.ClientSession() as http:
