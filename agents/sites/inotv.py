@@ -1,0 +1,43 @@
+"""InoTV (inotv.rt.com): RT's digest of foreign media.
+
+Each piece opens with a link to its source ("The Times Оригинал") and ends
+with a disclaimer ("Материалы ИноТВ содержат оценки исключительно зарубежных
+СМИ..."), a Twitter promo, the source and tag lists, then "Сегодня в СМИ"
+and partner-news widgets.
+"""
+
+from __future__ import annotations
+
+from agents.sites.base import Publisher, SiteRules, by_class, class_prefix
+
+RULES = SiteRules(
+    prune=(
+        ("source-link", by_class("article__source")),
+        ("source-link", class_prefix("source-link")),
+        ("disclaimer", class_prefix("disclaimer")),
+        ("tags", by_class("article__tags")),
+        ("tags", class_prefix("tags")),
+        ("share", class_prefix("share")),
+        ("partner-news", class_prefix("partner")),
+        ("smi-today", class_prefix("smi-today")),
+        ("cover-caption", class_prefix("media__")),
+    ),
+    body=(by_class("article__text"), "//*[@itemprop='articleBody']", by_class("text")),
+    title=(by_class("article__title"), "//h1"),
+    lead=(by_class("article__summary"),),
+    drop_lines=(
+        r"\S.{0,60}\s+оригинал",
+        r"оригинал",
+        r"материалы иноtv.*|материалы инотв.*",
+        r"публикуем в twitter.*",
+    ),
+    end_markers=(r"материалы ино(?:тв|tv) содержат.*", r"источник", r"теги", r"сегодня в сми"),
+)
+
+PUBLISHER = Publisher(
+    name="inotv",
+    site="inotv.rt.com",
+    domains=("inotv.rt.com",),
+    versions=(RULES,),
+    signatures=(r"материалы ино(?:тв|tv)", r"редакцией ино(?:тв|tv)"),
+)

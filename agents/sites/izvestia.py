@@ -1,0 +1,27 @@
+"""Izvestia (iz.ru).
+
+Text in `div.text-article__inside` (`itemprop=articleBody`); photos with
+captions and credits in `text-article__photo`; tags, share buttons and the
+"Подписывайтесь на «Известия»" promo after the text.
+"""
+
+from __future__ import annotations
+
+from agents.sites.base import Publisher, SiteRules, by_class, class_prefix
+
+RULES = SiteRules(
+    prune=(
+        ("photo", class_prefix("text-article__photo")),
+        ("tags", class_prefix("hash-tags")),
+        ("share", class_prefix("share")),
+        ("banner", class_prefix("banner")),
+        ("related", class_prefix("more-news")),
+    ),
+    body=(by_class("text-article__inside"), "//*[@itemprop='articleBody']"),
+    title=("//h1",),
+    lead=(by_class("text-article__subtitle"),),
+    drop_lines=(r"подписывайтесь на .{0,20}известия.{0,80}",),
+    end_markers=(r"читайте также",),
+)
+
+PUBLISHER = Publisher(name="izvestia", site="iz.ru", domains=("iz.ru", "izvestia.ru"), versions=(RULES,))
