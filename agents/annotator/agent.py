@@ -72,7 +72,7 @@ def register_entity_counts(p: Pipeline) -> None:
     """Who is in the news: articles per entity in tumbling windows, served at /entities/top."""
     window = p.settings.entity_window
     counts = p.app.Table("entity-counts", default=int, partitions=p.settings.topic_partitions).tumbling(
-        window, expires=window * p.settings.entity_windows_kept
+        window, expires=window * p.settings.entity_windows_kept, key_index=True
     ).relative_to_stream()
 
     async def count(key: bytes | None, value: bytes | None) -> str:
