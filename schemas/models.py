@@ -243,7 +243,10 @@ class DeadLetter(Event):
     partition: int = Field(ge=0)
     offset: int = Field(ge=0)
     key: Base64Content | None = None
-    value: Base64Content | None = None
+    value: Base64Content | None = Field(
+        default=None, description="The original message; null when too large to carry (re-read it at its offset)."
+    )
+    value_size: int = Field(0, ge=0, description="Size of the original message value in bytes.")
     failed_at: UtcDatetime
 
 

@@ -29,7 +29,9 @@ class Pipeline:
 
     async def process(self, stream: faust.StreamT, agent: str, handler: Handler) -> None:
         """Run `handler` on each event of `stream`, dead-lettering failures (see streams.processing)."""
-        await process_events(stream, agent, self.topics["dead_letters"], handler, self.metrics)
+        # Base64 grows a value by a third: carry it only while the letter stays under the message limit.
+        max_value = self.settings.max_message_bytes * 2 // 3 - 64 * 1024
+        await process_events(stream, agent, self.topics["dead_letters"], handler, self.metrics, max_value)
 
 
 AGENT_MODULES = {

@@ -35,8 +35,12 @@ async def publish_all(topic: faust.types.TopicT, events: Sequence[tuple[str, Eve
     await asyncio.gather(*deliveries)
 
 
-async def dead_letter(topic: faust.types.TopicT, agent: str, event: faust.types.EventT, exc: BaseException) -> None:
+async def dead_letter(
+    topic: faust.types.TopicT, agent: str, event: faust.types.EventT, exc: BaseException, max_value_bytes: int
+) -> None:
+    """Record a failed input; a value too large to carry is left out (its offset still finds it)."""
     message = event.message
+    size = len(message.value or b"")
     letter = DeadLetter(
         agent=agent,
         reason=str(exc) or repr(exc),
@@ -45,14 +49,20 @@ async def dead_letter(topic: faust.types.TopicT, agent: str, event: faust.types.
         partition=message.partition,
         offset=message.offset,
         key=message.key,
-        value=message.value,
+        value=message.value if size <= max_value_bytes else None,
+        value_size=size,
         failed_at=utc_now(),
     )
     await publish(topic, f"{message.topic}/{message.partition}/{message.offset}", letter)
 
 
 async def process_events(
-    stream: faust.StreamT, agent: str, dead_letters: faust.types.TopicT, handler: Handler, metrics: Metrics
+    stream: faust.StreamT,
+    agent: str,
+    dead_letters: faust.types.TopicT,
+    handler: Handler,
+    metrics: Metrics,
+    max_value_bytes: int,
 ) -> None:
     async for event in stream.events():
         try:
@@ -63,5 +73,5 @@ async def process_events(
         except Exception as exc:
             log.warning("%s: dead-lettering %s[%d]@%d: %s", agent, event.message.topic,
                         event.message.partition, event.message.offset, exc)
-            await dead_letter(dead_letters, agent, event, exc)
+            await dead_letter(dead_letters, agent, event, exc, max_value_bytes)
             metrics.count(agent, f"dead_letter:{type(exc).__name__}")

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
-from schemas.models import CleanArticle, utc_now
+from schemas.models import CleanArticle, RawPage, utc_now
 from streams.codecs import encode
 from streams.ids import article_id
 from streams.settings import Settings
@@ -52,5 +53,46 @@ async def test_annotator_dead_letters_bad_articles_and_keeps_going(kafka_setting
         reasons = sorted(f"{letter['error_type']}: {letter['reason']}" for letter in letters)
         assert any(r.startswith("DecodeError") and "id" in r for r in reasons), reasons
         assert sum(r.startswith("UnannotatableText") for r in reasons) == 3, reasons
+    finally:
+        worker.stop()
+
+
+def raw(name: str, content: bytes, content_type: str = "text/html; charset=utf-8") -> RawPage:
+    url = f"https://bad-input.example/{name}.html"
+    return RawPage(id=article_id(url), url=url, final_url=url, source="test", status=200,
+                   headers={"content-type": content_type}, fetched_at=utc_now(),
+                   content_sha256=hashlib.sha256(content).hexdigest(), content=content)
+
+
+async def test_cleaner_dead_letters_pages_that_are_not_articles_and_keeps_going(
+    kafka_settings: Settings, tmp_path: Path
+) -> None:
+    bad = [
+        raw("garbage", bytes(range(256)) * 64, "text/html"),
+        raw("empty", b"<html><head></head><body></body></html>"),
+        raw("tables", b"<html><body>" + b"<table><tr><td>" * 2000 + b"x" * (5 * 1024 * 1024)
+            + b"</td></tr></table>" * 2000 + b"</body></html>"),
+        raw("bomb", b"<html><body>" + b"<div>" * 100_000 + b"</body></html>"),
+    ]
+    paragraphs = "".join(f"<p>{RUSSIAN * 2} Абзац {n}.</p>" for n in range(5))
+    broken = raw("broken-charset", f"<html><body><article>{paragraphs}</article></body></html>".encode("cp1251"),
+                 "text/html; charset=utf-8")
+    good = raw("good", f"<html><body><article>{paragraphs}</article></body></html>".encode())
+    settings = kafka_settings.model_copy(update={"topic_partitions": 1})
+    await produce(settings, "raw_pages", [(p.id.encode(), encode(p)) for p in [*bad, broken, good]])
+
+    worker = WorkerProcess(settings, "cleaner", tmp_path).start()
+    try:
+        await worker.wait_ready()
+        cleaned = await collect(settings, "clean_articles", lambda ev: good.id in {e["id"] for e in ev})
+        by_id = {e["id"]: e for e in cleaned}
+        assert "Сергей Лавров" in by_id[good.id]["body"]
+        if broken.id in by_id:  # a mislabelled charset is either repaired or refused, never mojibake
+            assert "Сергей Лавров" in by_id[broken.id]["body"]
+        letters = await collect(settings, "dead_letters", lambda ev: len(ev) >= len(bad))
+        assert {letter["agent"] for letter in letters} == {"cleaner"}
+        assert {letter["error_type"] for letter in letters} <= {"NotAnArticle", "WorkTimeout"}
+        assert all(letter["reason"] for letter in letters)
+        assert not {p.id for p in bad} & set(by_id)
     finally:
         worker.stop()
