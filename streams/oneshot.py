@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from agents.cleaner.core import NotAnArticle, Page, clean
-
 from streams.ids import article_id
 
 
