@@ -39,6 +39,9 @@ class TrapSite:
             "/news/cp1251.html": self._cp1251,
             "/news/binary.html": self._binary,
             "/news/loop.html": self._loop,
+            "/news/chain/{n}.html": self._chain,
+            "/news/moved.html": self._moved,
+            "/news/to-metadata.html": self._to_metadata,
             "/private/secret.html": self._etag,
         }
         for path, handler in routes.items():
@@ -132,3 +135,12 @@ class TrapSite:
 
     async def _loop(self, request: web.Request) -> web.Response:
         raise web.HTTPFound("/news/loop.html")
+
+    async def _chain(self, request: web.Request) -> web.Response:
+        raise web.HTTPFound(f"/news/chain/{int(request.match_info['n']) + 1}.html")
+
+    async def _moved(self, request: web.Request) -> web.Response:
+        raise web.HTTPMovedPermanently("/news/etag.html")
+
+    async def _to_metadata(self, request: web.Request) -> web.Response:
+        raise web.HTTPFound("http://169.254.169.254/latest/meta-data/")

@@ -38,14 +38,16 @@ def register(p: Pipeline) -> None:
             if now - last_polled.get(source.name, float("-inf")) < source.poll_interval:
                 continue
             last_polled[source.name] = now
-            entries = await discover(fetcher, source, settings.sitemap_children)
+            found = await discover(fetcher, source, settings.sitemap_children)
             requests = []
-            for entry in entries:
+            for entry in found.entries:
                 url = canonical_url(entry.url)
                 requests.append((url, CrawlRequest(id=article_id(url), url=url, source=source.name,
                                                    discovered_at=utc_now(), published_at=entry.published_at)))
             await publish_all(p.topics["frontier"], requests)
-            p.metrics.count("discovery", source.name)
+            p.metrics.count("discovery", "polled")
+            for _ in found.failures:
+                p.metrics.count("discovery", "feed_failed")
 
     async def fetch(key: bytes | None, value: bytes | None) -> str:
         request = decode(CrawlRequest, value)

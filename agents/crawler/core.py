@@ -33,15 +33,24 @@ def fetch_policy(settings: Settings) -> FetchPolicy:
     )
 
 
-async def discover(fetcher: Fetcher, source: Source, sitemap_children: int) -> list[FeedEntry]:
+@dataclass(frozen=True)
+class Discovery:
+    """A source's article links now, and the feeds or sitemaps that failed, with the reason."""
+
+    entries: list[FeedEntry]
+    failures: list[str]
+
+
+async def discover(fetcher: Fetcher, source: Source, sitemap_children: int) -> Discovery:
     """Every article link a source lists now: its feeds, then its sitemaps (newest children first)."""
     entries: list[FeedEntry] = []
+    failures: list[str] = []
     for feed in source.feeds:
         try:
             result = await fetcher.fetch(feed)
             entries += parse_feed(result.content, result.final_url)
         except (FetchError, FeedError) as exc:
-            log.warning("crawler: feed %s of %s failed: %s", feed, source.name, exc)
+            failures.append(f"feed {feed}: {exc}")
     pending = list(source.sitemaps)
     while pending:
         url = pending.pop(0)
@@ -49,13 +58,14 @@ async def discover(fetcher: Fetcher, source: Source, sitemap_children: int) -> l
             result = await fetcher.fetch(url)
             sitemap = parse_sitemap(result.content, result.final_url)
         except (FetchError, FeedError) as exc:
-            log.warning("crawler: sitemap %s of %s failed: %s", url, source.name, exc)
+            failures.append(f"sitemap {url}: {exc}")
             continue
         entries += sitemap.entries
-        newest = sorted(sitemap.children, key=lambda c: c[1] or datetime.min.replace(tzinfo=UTC),
-                        reverse=True)
+        newest = sorted(sitemap.children, key=lambda c: c[1] or datetime.min.replace(tzinfo=UTC), reverse=True)
         pending += [child for child, _ in newest[:sitemap_children]]
-    return [e for e in entries if source.is_article(canonical_url(e.url))]
+    for failure in failures:
+        log.warning("crawler: %s failed: %s", source.name, failure)
+    return Discovery([e for e in entries if source.is_article(canonical_url(e.url))], failures)
 
 
 def raw_page(request: CrawlRequest, result: FetchResult) -> RawPage:

@@ -10,12 +10,13 @@ import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.message import Message
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 import aiohttp
 from protego import Protego
 
 KEPT_HEADERS = ("content-type", "content-length", "etag", "last-modified", "content-language", "date")
+REDIRECTS = (301, 302, 303, 307, 308)
 PAGE_TYPES = ("text/html", "application/xhtml+xml", "text/plain")
 BINARY_MAGIC = (b"%PDF", b"\x89PNG", b"GIF8", b"\xff\xd8\xff", b"PK\x03\x04", b"\x1f\x8b", b"Rar!", b"\x00\x00\x01\x00")
 
@@ -134,19 +135,35 @@ class Fetcher:
         raise AssertionError("unreachable")
 
     async def _get(self, url: str, headers: dict[str, str] | None = None) -> FetchResult:
+        """One GET, following redirects ourselves so every hop passes the scheme and SSRF checks."""
+        target, seen = url, {url}
         try:
-            async with self._client().get(url, headers=headers, max_redirects=self.policy.max_redirects) as resp:
-                if resp.status >= 400:
-                    raise FetchError(url, f"HTTP {resp.status}", retryable=resp.status >= 500 or resp.status == 429)
-                content = await self._read_capped(url, resp)
-                kept = {k.lower(): v for k, v in resp.headers.items() if k.lower() in KEPT_HEADERS}
-                return FetchResult(url, str(resp.url), resp.status, kept, content, datetime.now(UTC))
-        except aiohttp.TooManyRedirects as exc:
-            raise FetchError(url, f"too many redirects (> {self.policy.max_redirects})") from exc
+            for _ in range(self.policy.max_redirects + 1):
+                async with self._client().get(target, headers=headers, allow_redirects=False) as resp:
+                    location = resp.headers.get("Location") if resp.status in REDIRECTS else None
+                    if location is None:
+                        return await self._result(url, target, resp)
+                next_url = urljoin(target, location)
+                if next_url in seen:
+                    raise FetchError(url, f"redirect loop at {next_url}")
+                parts = urlsplit(next_url)
+                if parts.scheme not in ("http", "https") or not parts.hostname:
+                    raise FetchError(url, f"redirect to an unsupported URL {next_url!r}")
+                await self._check_host(url, parts.hostname)
+                target = next_url
+                seen.add(target)
+            raise FetchError(url, f"too many redirects (> {self.policy.max_redirects})")
         except TimeoutError as exc:
             raise FetchError(url, f"timed out after {self.policy.timeout}s", retryable=True) from exc
         except aiohttp.ClientError as exc:
             raise FetchError(url, f"connection failed: {exc!r}", retryable=True) from exc
+
+    async def _result(self, url: str, final_url: str, resp: aiohttp.ClientResponse) -> FetchResult:
+        if resp.status >= 400:
+            raise FetchError(url, f"HTTP {resp.status}", retryable=resp.status >= 500 or resp.status == 429)
+        content = await self._read_capped(url, resp)
+        kept = {k.lower(): v for k, v in resp.headers.items() if k.lower() in KEPT_HEADERS}
+        return FetchResult(url, final_url, resp.status, kept, content, datetime.now(UTC))
 
     async def _read_capped(self, url: str, resp: aiohttp.ClientResponse) -> bytes:
         declared = resp.content_length

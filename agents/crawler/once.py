@@ -65,8 +65,9 @@ async def crawl_once(settings: Settings, sources: list[Source], progress: Progre
     try:
         async with Fetcher(fetch_policy(settings)) as fetcher:
             for source in sources:
-                urls = list(dict.fromkeys(canonical_url(e.url) for e in await discover(
-                    fetcher, source, settings.sitemap_children)))
+                found = await discover(fetcher, source, settings.sitemap_children)
+                outcomes.update(f"discovery failed: {failure}" for failure in found.failures)
+                urls = list(dict.fromkeys(canonical_url(e.url) for e in found.entries))
                 for done, url in enumerate(urls, 1):
                     request = CrawlRequest(id=article_id(url), url=url, source=source.name, discovered_at=utc_now())
                     visit = await crawl_url(fetcher, request, states.get(url, CrawlState()), settings)

@@ -36,7 +36,9 @@ async def test_sitemap_index_leads_to_the_newest_news_sitemap_with_dates(traps: 
     source = Source(name="traps", site="127.0.0.1", sitemaps=(traps.base_url + "/sitemap_index.xml",),
                     article_pattern=re.compile(r"/news/"))
     async with Fetcher(policy(min_delay=0.0)) as fetcher:
-        entries = await discover(fetcher, source, sitemap_children=1)
+        found = await discover(fetcher, source, sitemap_children=1)
+    entries = found.entries
+    assert found.failures == []
     assert [e.url.rsplit("/", 1)[1] for e in entries] == ["etag.html", "cp1251.html", "flaky.html"]
     assert entries[0].published_at == datetime(2026, 11, 1, 7, 0, tzinfo=UTC)
     assert traps.hits["/sitemap_old.xml"] == 0, "only the newest child sitemap is read"
@@ -82,8 +84,10 @@ async def test_huge_page_redirect_loop_and_binary_page_end_with_a_reason(traps: 
     async with Fetcher(policy(min_delay=0.0, max_bytes=5 * 1024 * 1024)) as fetcher:
         with pytest.raises(FetchError, match="over the cap"):
             await fetcher.fetch(traps.base_url + "/news/huge.html")
-        with pytest.raises(FetchError, match="too many redirects"):
+        with pytest.raises(FetchError, match="redirect loop"):
             await fetcher.fetch(traps.base_url + "/news/loop.html")
+        with pytest.raises(FetchError, match="too many redirects"):
+            await fetcher.fetch(traps.base_url + "/news/chain/0.html")
         binary = await fetcher.fetch(traps.base_url + "/news/binary.html")
     with pytest.raises(FetchError, match="binary content"):
         check_page(binary)
@@ -99,3 +103,29 @@ async def test_windows_1251_page_comes_out_as_correct_text(traps: TrapSite) -> N
     assert page.encoding in ("cp1251", "windows-1251")
     text, _ = decode_html(page.content, None)
     assert RUSSIAN in text
+
+
+class LoopbackOnly(Fetcher):
+    """Lets the test site through but nothing else private: stands in for a public host."""
+
+    async def _check_host(self, url: str, host: str) -> None:
+        if host != "127.0.0.1":
+            raise FetchError(url, f"host {host} resolves to a non-public address")
+
+
+async def test_redirects_are_checked_hop_by_hop(traps: TrapSite) -> None:
+    async with LoopbackOnly(policy(min_delay=0.0, allow_private_hosts=False)) as fetcher:
+        with pytest.raises(FetchError, match="non-public address"):
+            await fetcher.fetch(traps.base_url + "/news/to-metadata.html")
+        moved = await fetcher.fetch(traps.base_url + "/news/moved.html")
+    assert moved.final_url == traps.base_url + "/news/etag.html" and moved.status == 200
+
+
+async def test_broken_feeds_and_sitemaps_are_reported_with_their_reason(traps: TrapSite) -> None:
+    source = Source(name="traps", site="127.0.0.1", feeds=(traps.base_url + "/feeds/missing.xml",),
+                    sitemaps=(traps.base_url + "/news/etag.html",))
+    async with Fetcher(policy(min_delay=0.0)) as fetcher:
+        found = await discover(fetcher, source, sitemap_children=1)
+    assert found.entries == []
+    assert len(found.failures) == 2
+    assert "HTTP 404" in found.failures[0] and "sitemap" in found.failures[1]
