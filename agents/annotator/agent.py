@@ -27,6 +27,9 @@ def enrich(article: CleanArticle, annotation: Annotation) -> EnrichedArticle:
         **fields,
         entities=annotation.entities,
         mentions=annotation.mentions,
+        quotes=annotation.quotes,
+        dates=annotation.dates,
+        money=annotation.money,
         annotator_version=ANNOTATOR_VERSION,
         annotated_at=utc_now(),
     )

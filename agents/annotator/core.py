@@ -2,7 +2,8 @@
 
 `Annotator.annotate` finds people, places and organisations (natasha NER with
 span repairs), puts every mention in the nominative, and groups mentions of one
-entity under a canonical name with a salience. Offsets always index the text
+entity under a canonical name with a salience. It also finds direct quotes with
+their speakers, dates and amounts of money. Offsets always index the text
 given; the title only raises the salience of the entities it names.
 """
 
@@ -10,13 +11,15 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from agents.annotator.aliases import AliasTable, default_aliases, fold
 from agents.annotator.entities import NamedMention, group_entities
+from agents.annotator.facts import FactFinder
 from agents.annotator.guard import DEFAULT_MAX_CHARS, UnannotatableText, prepare_text
 from agents.annotator.naming import MentionNamer
 from agents.annotator.nlp import NatashaModels, analyse
+from agents.annotator.quotes import QuoteFinder
 from agents.annotator.repair import (
     attach_relational_adjectives,
     drop_nameless,
@@ -24,9 +27,9 @@ from agents.annotator.repair import (
     repair_spans,
 )
 from agents.annotator.spans import Span, TokenIndex
-from schemas.models import Entity, Mention
+from schemas.models import DateMention, Entity, Mention, MoneyMention, Quote
 
-ANNOTATOR_VERSION = "1.0.0"
+ANNOTATOR_VERSION = "1.1.0"
 
 __all__ = ["ANNOTATOR_VERSION", "Annotation", "Annotator", "UnannotatableText", "get_annotator"]
 
@@ -37,6 +40,9 @@ class Annotation:
 
     mentions: list[Mention]  # sorted by start; character offsets into the text
     entities: list[Entity]  # one per canonical entity, most salient first
+    quotes: list[Quote] = field(default_factory=list)  # sorted by start
+    dates: list[DateMention] = field(default_factory=list)  # sorted by start
+    money: list[MoneyMention] = field(default_factory=list)  # sorted by start
 
 
 class Annotator:
@@ -47,14 +53,19 @@ class Annotator:
         self.models = NatashaModels()
         self.aliases = aliases or default_aliases()
         self.namer = MentionNamer(self.models, self.aliases)
+        self.quote_finder = QuoteFinder(self.models.morph_vocab)
+        self.fact_finder = FactFinder(self.models.dates_extractor, self.models.money_extractor)
 
     def annotate(self, text: str, title: str | None = None, *, max_chars: int | None = None) -> Annotation:
         """Annotate `text`; raise UnannotatableText when it cannot be done."""
         safe = prepare_text(text, max_chars=self.max_chars if max_chars is None else max_chars)
         named = self._named_mentions(text, safe)
         title_mentions, title_words = self._title_clues(title)
-        entities = group_entities(named, len(text), title_mentions, title_words)
-        return Annotation(mentions=[item.mention for item in named], entities=entities)
+        grouping = group_entities(named, len(text), title_mentions, title_words)
+        quotes = self.quote_finder.find(text, safe, named, grouping)
+        dates, money = self.fact_finder.find(text, safe)
+        mentions = [item.mention for item in named]
+        return Annotation(mentions=mentions, entities=grouping.entities, quotes=quotes, dates=dates, money=money)
 
     def _title_clues(self, title: str | None) -> tuple[list[NamedMention], frozenset[str]]:
         """Mentions in the title, and its words as lemmas; nothing for an unusable title."""

@@ -98,12 +98,20 @@ class _Grouper:
                 found.in_title = True
 
 
+@dataclass(frozen=True)
+class Grouping:
+    """The entities of a text, and which entity each mention (by its start offset) belongs to."""
+
+    entities: list[Entity]
+    entity_of: dict[int, str]  # mention start -> canonical name
+
+
 def group_entities(
     mentions: Sequence[NamedMention],
     text_length: int,
     title_mentions: Sequence[NamedMention] = (),
     title_words: frozenset[str] = frozenset(),
-) -> list[Entity]:
+) -> Grouping:
     """One Entity per canonical entity, the most salient first.
 
     An entity is in the title when a title mention resolves to it, or when one of
@@ -116,7 +124,7 @@ def group_entities(
     grouper.mark_title(title_mentions, title_words)
     groups = [group for group in grouper.groups.values() if group.members]
     if not groups:
-        return []
+        return Grouping([], {})
     top_count = max(len(group.members) for group in groups)
     entities = [
         Entity(
@@ -128,7 +136,9 @@ def group_entities(
         )
         for group in groups
     ]
-    return sorted(entities, key=lambda entity: (-entity.salience, entity.first_offset, entity.name))
+    entity_of = {member.mention.start: group.name for group in groups for member in group.members}
+    entities.sort(key=lambda entity: (-entity.salience, entity.first_offset, entity.name))
+    return Grouping(entities, entity_of)
 
 
 def salience(count: int, top_count: int, first_offset: int, text_length: int, in_title: bool) -> float:

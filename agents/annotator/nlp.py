@@ -15,6 +15,8 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 from natasha import (
+    DatesExtractor,
+    MoneyExtractor,
     MorphVocab,
     NamesExtractor,
     NewsEmbedding,
@@ -46,6 +48,8 @@ class NatashaModels:
         self.ner_tagger = NewsNERTagger(embedding)
         self.morph_vocab = MorphVocab()
         self.names_extractor = NamesExtractor(self.morph_vocab)
+        self.dates_extractor = DatesExtractor(self.morph_vocab)
+        self.money_extractor = MoneyExtractor(self.morph_vocab)
 
     def tokenize(self, text: str) -> list[Token]:
         """razdel tokens; their text is the word as the models should see it (no stress marks)."""

@@ -48,6 +48,7 @@ async def test_seed_pages_flow_through_all_agents_and_bad_input_is_dead_lettered
 
         by_id = {e["id"]: EnrichedArticle.model_validate(e) for e in events}
         entities: set[tuple[str, str]] = set()
+        speakers: set[str | None] = set()
         for aid, page in expected.items():
             article, gold = by_id[aid], gold_of(corpus_dir, page.seed_id)
             assert article.title == gold["title"], page.seed_id
@@ -55,8 +56,11 @@ async def test_seed_pages_flow_through_all_agents_and_bad_input_is_dead_lettered
             assert len(article.embeds) == len(gold["embeds"]), page.seed_id
             for mention in article.mentions:
                 assert article.body[mention.start:mention.stop] == mention.text
+            assert all(article.body[q.start:q.stop] == q.text for q in article.quotes)
             entities |= {(e.type, e.name) for e in article.entities}
+            speakers |= {q.speaker_entity for q in article.quotes}
         assert {("PER", "Владимир Путин"), ("PER", "Дональд Трамп"), ("LOC", "Сирия")} <= entities
+        assert {"Дональд Трамп", "Сергей Лавров", "Дмитрий Песков"} <= speakers
 
         # A malformed raw event is dead-lettered with its reason; the next good one still goes through.
         html = demo_site.document(demo_site.pages[0])

@@ -15,6 +15,7 @@ import pytest
 
 from agents.annotator import ANNOTATOR_VERSION, Annotation, Annotator, UnannotatableText, get_annotator
 from agents.annotator.nlp import DEFAULT_CHUNK_CHARS
+from schemas.models import DateMention, MoneyMention, Quote
 
 
 @pytest.fixture(scope="module")
@@ -168,6 +169,15 @@ def test_text_without_names(annotator: Annotator) -> None:
     assert annotator.annotate("Сегодня было тепло и солнечно, дул лёгкий ветер.") == Annotation([], [])
 
 
+def test_quotes_dates_and_money_come_with_the_entities(annotator: Annotator) -> None:
+    assert Annotation([], []).quotes == Annotation([], []).dates == Annotation([], []).money == []
+    text = "Сергей Лавров прибыл в Вену. «Мы готовы к переговорам», — сказал Лавров 12 марта 2021 года."
+    annotation = annotator.annotate(text)
+    assert [(q.text, q.speaker_entity) for q in annotation.quotes] == [("Мы готовы к переговорам", "Сергей Лавров")]
+    assert [(d.text, d.year, d.month, d.day) for d in annotation.dates] == [("12 марта 2021 года", 2021, 3, 12)]
+    assert annotation.money == []
+
+
 def test_unusable_title_is_ignored(annotator: Annotator) -> None:
     text = "Владимир Путин прибыл в Москву."
     assert annotator.annotate(text, "\x00") == annotator.annotate(text)
@@ -236,4 +246,8 @@ def test_odd_texts_never_crash(annotator: Annotator) -> None:
             assert text[mention.start : mention.stop] == mention.text
             assert mention.normal.strip()
         assert sum(e.count for e in annotation.entities) == len(annotation.mentions)
+        findings: list[Quote | DateMention | MoneyMention] = [*annotation.quotes, *annotation.dates, *annotation.money]
+        for found in findings:
+            assert 0 <= found.start < found.stop <= len(text)
+            assert text[found.start : found.stop] == found.text
     assert mentions_seen > 0

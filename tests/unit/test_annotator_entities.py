@@ -24,7 +24,7 @@ def named(
 
 
 def summary(mentions: list[NamedMention], length: int = 1000) -> list[tuple[str, str, int, int]]:
-    entities = group_entities(mentions, length)
+    entities = group_entities(mentions, length).entities
     return [(e.type, e.name, e.count, e.first_offset) for e in entities]
 
 
@@ -73,22 +73,22 @@ def test_same_name_different_types_are_different_entities() -> None:
 
 def test_entities_come_most_salient_first() -> None:
     mentions = [named("LOC", 900, "Сирия"), *(named("PER", offset, "Сергей Лавров") for offset in (100, 500, 700))]
-    entities = group_entities(mentions, 1000)
+    entities = group_entities(mentions, 1000).entities
     assert [e.name for e in entities] == ["Сергей Лавров", "Сирия"]
     assert entities[0].salience > entities[1].salience
 
 
 def test_title_raises_salience() -> None:
     mentions = [named("LOC", 500, "Сирия"), named("LOC", 100, "Ливия")]
-    plain = {e.name: e.salience for e in group_entities(mentions, 1000)}
-    titled = {e.name: e.salience for e in group_entities(mentions, 1000, title_words=frozenset({"сирия"}))}
+    plain = {e.name: e.salience for e in group_entities(mentions, 1000).entities}
+    titled = {e.name: e.salience for e in group_entities(mentions, 1000, title_words=frozenset({"сирия"})).entities}
     assert titled["Сирия"] > plain["Сирия"]
     assert titled["Ливия"] == plain["Ливия"]
 
 
 def test_title_mention_resolves_like_a_body_mention() -> None:
     mentions = [named("PER", 300, "Сергей Лавров", short_forms=("Лавров",)), named("PER", 0, "Рекс Тиллерсон")]
-    entities = group_entities(mentions, 1000, [named("PER", 0, "Лавров", short=True)])
+    entities = group_entities(mentions, 1000, [named("PER", 0, "Лавров", short=True)]).entities
     assert entities[0].name == "Сергей Лавров"
 
 
@@ -107,4 +107,4 @@ def test_salience_blend(count: int, top: int, offset: int, length: int, in_title
 
 
 def test_no_mentions_no_entities() -> None:
-    assert group_entities([], 100) == []
+    assert group_entities([], 100).entities == []

@@ -1,0 +1,276 @@
+"""Direct quotes and their speakers: the ways Russian news attributes them, and what is not a quote."""
+
+from __future__ import annotations
+
+import itertools
+import json
+from pathlib import Path
+
+import pytest
+
+from agents.annotator import Annotator, get_annotator
+from agents.annotator.quotes import quoted_spans, reads_as_sentences
+from schemas.models import Quote
+
+
+@pytest.fixture(scope="module")
+def annotator() -> Annotator:
+    return get_annotator()
+
+
+def quotes_of(annotator: Annotator, text: str) -> list[Quote]:
+    quotes = annotator.annotate(text).quotes
+    for quote in quotes:
+        assert text[quote.start : quote.stop] == quote.text
+        assert quote.text == quote.text.strip() and quote.text[0] not in '«»"„“' and quote.text[-1] not in '«»"„“'
+    return quotes
+
+
+def spoken(annotator: Annotator, text: str) -> list[tuple[str, str | None, str | None]]:
+    return [(quote.text, quote.speaker, quote.speaker_entity) for quote in quotes_of(annotator, text)]
+
+
+def test_marks_pair_outermost_first_and_within_a_paragraph() -> None:
+    text = "«Он сказал: „Нет“ и «ушёл»», — отметил Лавров.\n«Незакрытая\n«Вторая»"
+    assert [(text[o + 1 : c]) for o, c in quoted_spans(text)] == ["Он сказал: „Нет“ и «ушёл»", "Вторая"]
+
+
+def test_straight_quotes_nest_by_where_they_stand() -> None:
+    text = '"Мы направим "мотивированное мнение", что означает суд", - пояснил он.'
+    assert [text[o + 1 : c] for o, c in quoted_spans(text)] == ['Мы направим "мотивированное мнение", что означает суд']
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Мы готовы. Решение за ними", True),
+        ("Встреча прошла хорошо.", True),
+        ("Спартак", False),
+        ("Большой двадцатки", False),
+        ("Корейский полуостров, сирийское урегулирование, Ирак", False),
+        ("требуют серьёзного ремонта.", False),
+    ],
+)
+def test_what_reads_as_sentences(text: str, expected: bool) -> None:
+    assert reads_as_sentences(text) is expected
+
+
+@pytest.mark.parametrize(
+    ("text", "quoted", "speaker", "entity"),
+    [
+        (
+            "Сергей Лавров прибыл в Вену. «Мы готовы к диалогу с Вашингтоном», — сказал Лавров.",
+            "Мы готовы к диалогу с Вашингтоном",
+            "Лавров",
+            "Сергей Лавров",
+        ),
+        (
+            "Дональд Трамп провёл брифинг. «Мы можем встретиться с ним», — заявил Трамп журналистам.",
+            "Мы можем встретиться с ним",
+            "Трамп",
+            "Дональд Трамп",
+        ),
+        (
+            "«Переговоры зашли в тупик», — считает политолог Андрей Кортунов.",
+            "Переговоры зашли в тупик",
+            "Андрей Кортунов",
+            "Андрей Кортунов",
+        ),
+        (
+            "Пресс-секретарь президента Дмитрий Песков заявил: «Мы не комментируем слухи».",
+            "Мы не комментируем слухи",
+            "Дмитрий Песков",
+            "Дмитрий Песков",
+        ),
+        (
+            "Дмитрий Песков ответил на вопросы. По словам Пескова, «контакты продолжатся в рабочем порядке».",
+            "контакты продолжатся в рабочем порядке",
+            "Песков",
+            "Дмитрий Песков",
+        ),
+        (
+            "«Мы ожидаем ответа от американской стороны», — отметил глава МИД Сергей Лавров.",
+            "Мы ожидаем ответа от американской стороны",
+            "Сергей Лавров",
+            "Сергей Лавров",
+        ),
+        (
+            "Дмитрий Песков прокомментировал доклад. «Это не более чем домыслы», — цитирует ТАСС Пескова.",
+            "Это не более чем домыслы",
+            "Песков",
+            "Дмитрий Песков",
+        ),
+        (
+            "Владимир Путин и Дональд Трамп говорили час. «Вы правы», — сказал Путину Трамп.",
+            "Вы правы",
+            "Трамп",
+            "Дональд Трамп",
+        ),
+        (
+            "Позиция не изменилась. «Санкции останутся в силе», — сказал директор фонда, профессор Иван Петров.",
+            "Санкции останутся в силе",
+            "Иван Петров",
+            "Иван Петров",
+        ),
+        (
+            "Сергей Лавров выступил в Вене. Лавров заявил, что «отношения требуют серьёзного ремонта».",
+            "отношения требуют серьёзного ремонта",
+            "Лавров",
+            "Сергей Лавров",
+        ),
+    ],
+    ids=[
+        "dash-said",
+        "dash-said-to-journalists",
+        "dash-believes",
+        "colon",
+        "according-to",
+        "dash-role-and-name",
+        "citing",
+        "addressee-is-not-speaker",
+        "name-after-comma",
+        "said-that",
+    ],
+)
+def test_attributed_quotes_and_their_speakers(
+    annotator: Annotator, text: str, quoted: str, speaker: str, entity: str
+) -> None:
+    assert spoken(annotator, text) == [(quoted, speaker, entity)]
+
+
+def test_a_role_alone_is_the_speaker_without_an_entity(annotator: Annotator) -> None:
+    text = "Об этом заявил Сергей Лавров. «Службы в контакте», — сказал журналистам министр иностранных дел РФ."
+    assert spoken(annotator, text) == [("Службы в контакте", "министр иностранных дел РФ", None)]
+
+
+def test_a_role_the_text_gave_one_person_links_to_them(annotator: Annotator) -> None:
+    text = (
+        "Министр иностранных дел РФ Сергей Лавров прибыл в Вену. "
+        "«Службы в контакте», — сказал журналистам министр иностранных дел РФ."
+    )
+    assert spoken(annotator, text) == [("Службы в контакте", "министр иностранных дел РФ", "Сергей Лавров")]
+
+
+def test_a_role_given_only_later_is_not_linked(annotator: Annotator) -> None:
+    text = (
+        "«Протокольные службы в контакте», — сказал журналистам министр иностранных дел РФ. "
+        "Министр иностранных дел РФ Сергей Лавров прибыл в Вену."
+    )
+    assert [quote.speaker_entity for quote in quotes_of(annotator, text)] == [None]
+
+
+def test_a_pronoun_is_the_speaker_without_an_entity(annotator: Annotator) -> None:
+    text = "Дональд Трамп провёл брифинг. «Есть прогресс», — написал он в своём Twitter."
+    assert spoken(annotator, text) == [("Есть прогресс", "он", None)]
+
+
+def test_nested_quotes_are_part_of_the_outer_one(annotator: Annotator) -> None:
+    text = "«Он говорит: „Я не делал этого“. И я верю», — сказал Трамп."
+    assert [quote.text for quote in quotes_of(annotator, text)] == ["Он говорит: „Я не делал этого“. И я верю"]
+    same_marks = "«Он говорит: «Я не делал этого». И я верю», — сказал Трамп."
+    assert [quote.text for quote in quotes_of(annotator, same_marks)] == ["Он говорит: «Я не делал этого». И я верю"]
+
+
+def test_a_split_quote_is_two_pieces_with_one_speaker(annotator: Annotator) -> None:
+    text = "«Полагаю, в этом есть смысл, — сообщила изданию Анджела Стент. — Объект использовался для других целей»."
+    assert spoken(annotator, text) == [
+        ("Полагаю, в этом есть смысл", "Анджела Стент", "Анджела Стент"),
+        ("Объект использовался для других целей", "Анджела Стент", "Анджела Стент"),
+    ]
+
+
+def test_a_statement_has_no_speaker(annotator: Annotator) -> None:
+    text = "«Стороны договорились продолжить работу», — говорится в заявлении Кремля."
+    assert spoken(annotator, text) == [("Стороны договорились продолжить работу", None, None)]
+
+
+def test_an_institution_speaks_when_no_one_is_named(annotator: Annotator) -> None:
+    text = "«Конфликт не имеет военного решения», — сообщили в Кремле."
+    assert spoken(annotator, text) == [("Конфликт не имеет военного решения", "Кремль", None)]
+
+
+def test_straight_quotes_and_hyphens_count_too(annotator: Annotator) -> None:
+    text = 'Трамп говорил о России. "Я буду представлять американский народ", - говорил сам Трамп накануне.'
+    assert spoken(annotator, text) == [("Я буду представлять американский народ", "Трамп", "Дональд Трамп")]
+
+
+def test_a_quote_standing_as_a_sentence_needs_no_attribution(annotator: Annotator) -> None:
+    text = "Актриса редко даёт интервью. «Мне приятно работать с этой командой. Это большая удача»."
+    assert spoken(annotator, text) == [("Мне приятно работать с этой командой. Это большая удача", None, None)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "«Спартак» обыграл ЦСКА в воскресенье.",
+        "Лидеры встретятся на саммите «Большой двадцатки» в Гамбурге.",
+        "Газета «Коммерсантъ» сообщила о новых назначениях.",
+        "Он сказал, что всю жизнь болеет за «Спартак», сказал его друг.",
+        "Об этом сообщил «Интерфаксу» источник в правительстве.",
+        "Лавров обсудит «Корейский полуостров, сирийское урегулирование, Ирак».",
+        "Стороны обсудили отношения, которые «требуют серьёзного ремонта», и другие темы.",
+        "Пользователи заподозрили отношения «подчинённый — начальник».",
+        "Песков сообщил, что «Газпром» продолжит поставки.",
+        "Министр перечислил темы: «Сирию», «Украину» и «Корею».",
+        "«Не могу стоять и спорить»\n\nГоворя о выборах, Трамп выразил мнение.",
+        "Роман «Война и мир» вышел в новом переводе.",
+    ],
+)
+def test_names_titles_and_fragments_are_not_quotes(annotator: Annotator, text: str) -> None:
+    assert quotes_of(annotator, text) == []
+
+
+def gold_bodies(corpus_dir: Path) -> dict[str, str]:
+    return {
+        path.stem[:3]: json.loads(path.read_text(encoding="utf-8"))["body"]
+        for path in sorted((corpus_dir / "gold").glob("*.json"))
+    }
+
+
+def test_gold_articles_have_their_quotes(annotator: Annotator, corpus_dir: Path) -> None:
+    at_least = {"000": 7, "001": 2, "002": 12, "003": 2, "004": 5}
+    bodies = gold_bodies(corpus_dir)
+    for key, count in at_least.items():
+        quotes = quotes_of(annotator, bodies[key])
+        assert len(quotes) >= count, (key, [quote.text[:40] for quote in quotes])
+        assert all(a.stop <= b.start for a, b in itertools.pairwise(quotes)), key
+        people = {entity.name for entity in annotator.annotate(bodies[key]).entities if entity.type == "PER"}
+        linked = {quote.speaker_entity for quote in quotes} - {None}
+        assert linked and linked <= people, (key, linked - people)
+
+
+@pytest.mark.parametrize(
+    ("key", "phrase", "speaker", "entity"),
+    [
+        ("000", "Мы можем встретиться с ним", "Трамп", "Дональд Трамп"),
+        ("000", "Мы уже говорили, что он", "Дмитрий Песков", "Дмитрий Песков"),
+        ("000", "С российской стороны проблем", "Рогулев", "Юрий Рогулев"),
+        ("000", "Мы слышим заявления", "министр иностранных дел РФ", None),
+        ("001", "Я буду представлять", "Трамп", "Дональд Трамп"),
+        ("001", "Условлено наладить", None, None),
+        ("002", "Путин лично ему сказал", "Дмитрий Песков", "Дмитрий Песков"),
+        ("002", "Все ответственные страны", "Трамп", "Дональд Трамп"),
+        ("002", "Я чувствую, что поддерживать", "американского лидера", None),
+        ("003", "договорились продолжить работу", "Лавров", "Сергей Лавров"),
+        ("003", "В предыдущие годы", "Песков", "Дмитрий Песков"),
+        ("004", "Им удалось обменяться", "Роберт Хэммонд", "Роберт Хэммонд"),
+        ("004", "Меня считают воинственно", "Джон Хербст", "Джон Хербст"),
+        ("004", "Мы не знаем, кто попадёт", "Анджела Стент", "Анджела Стент"),
+        ("004", "Объект в Сан-Франциско", "Стент", "Анджела Стент"),
+        ("004", "Обеим сторонам нужна была ссора", "Джереми Шапиро", "Джереми Шапиро"),
+    ],
+)
+def test_gold_quotes_have_their_speakers(
+    annotator: Annotator, corpus_dir: Path, key: str, phrase: str, speaker: str | None, entity: str | None
+) -> None:
+    quotes = quotes_of(annotator, gold_bodies(corpus_dir)[key])
+    found = [(quote.speaker, quote.speaker_entity) for quote in quotes if phrase in quote.text]
+    assert found == [(speaker, entity)]
+
+
+def test_gold_titles_and_words_in_marks_are_not_quotes(annotator: Annotator, corpus_dir: Path) -> None:
+    body = gold_bodies(corpus_dir)["002"]
+    texts = {quote.text for quote in quotes_of(annotator, body)}
+    for name in ("Не могу стоять и спорить", "перегрузка", "кнопку перезагрузки", "вмешательстве"):
+        assert f"«{name}»" in body
+        assert name not in texts
