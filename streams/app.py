@@ -50,10 +50,29 @@ def _binding(name: str) -> Callable[[Pipeline], None]:
     return register
 
 
+INPUT_TOPICS = {
+    "crawler": ("frontier",),
+    "cleaner": ("raw_pages",),
+    "annotator": ("clean_articles", "entity_mentions"),
+}
+
+
+def group_id(settings: Settings, agents: Iterable[str]) -> str:
+    """The consumer group (and Faust app id) of a worker running `agents`.
+
+    Faust expects every member of a group to run the same agents, so each agent
+    set is its own group: a cleaner-only deployment never receives frontier
+    partitions it cannot consume, and scaling one set never rebalances another.
+    """
+    chosen = [name for name in AGENT_NAMES if name in set(agents)]
+    return settings.app_id if chosen == list(AGENT_NAMES) else f"{settings.app_id}-{'-'.join(chosen)}"
+
+
 def build_app(settings: Settings, agents: Iterable[str] = AGENT_NAMES) -> faust.App:
     settings.cache_dir.mkdir(parents=True, exist_ok=True)
+    agents = list(agents)
     app = faust.App(
-        settings.app_id,
+        group_id(settings, agents),
         broker=[f"kafka://{server}" for server in settings.servers],
         broker_credentials=faust_credentials(settings),
         store="memory://",
@@ -78,7 +97,6 @@ def build_app(settings: Settings, agents: Iterable[str] = AGENT_NAMES) -> faust.
         key: app.topic(settings.topic(spec.suffix), key_serializer="raw", value_serializer="raw")
         for key, spec in TOPICS.items()
     }
-    agents = list(agents)
     pipeline = Pipeline(app, settings, topics, CpuPool(settings.cpu_workers, settings.cpu_job_timeout), Metrics(app))
     for name in agents:
         _binding(name)(pipeline)
@@ -86,7 +104,7 @@ def build_app(settings: Settings, agents: Iterable[str] = AGENT_NAMES) -> faust.
     @app.page("/health")
     async def health(web: Any, request: Any) -> Any:
         """Answered on the worker's event loop: slow answers mean a blocked loop."""
-        return web.json({"status": "ok", "agents": list(agents), "app": settings.app_id})
+        return web.json({"status": "ok", "agents": agents, "group": app.conf.id})
 
     @app.on_before_shutdown.connect
     async def _stop_cpu_pool(app: Any, /, *args: Any, signal: Any, **kwargs: Any) -> None:

@@ -7,6 +7,7 @@ import contextlib
 import logging
 import sys
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -129,6 +130,25 @@ def crawl(
     for outcome, count in sorted(outcomes.items(), key=lambda item: -item[1]):
         typer.echo(f"{count:6d}  {outcome}")
     typer.echo(f"{sum(outcomes.values()):6d}  pages in all, {outcomes['published']} published")
+
+
+@cli.command()
+def replay(
+    since: Annotated[datetime, typer.Option(help="Reprocess input from this time on (ISO 8601, UTC if no zone).")],
+    agents: AgentsOption = "cleaner",
+) -> None:
+    """Backfill: rewind an agent set's consumer group so its next workers reprocess from a time."""
+    from streams.replay import ReplayError, rewind
+
+    moment = since if since.tzinfo else since.replace(tzinfo=UTC)
+    try:
+        targets = asyncio.run(rewind(Settings(), _agents(agents), moment))
+    except ReplayError as exc:
+        typer.echo(f"cannot replay: {exc}", err=True)
+        raise typer.Exit(1) from exc
+    for tp, offset in sorted(targets.items()):
+        typer.echo(f"{tp.topic}[{tp.partition}] -> offset {offset}")
+    typer.echo(f"rewound {len(targets)} partitions to {moment.isoformat()}; start the workers to reprocess")
 
 
 @cli.command("top-entities")

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
+import sys
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from schemas.models import RawPage, utc_now
@@ -10,7 +13,7 @@ from streams.codecs import encode
 from streams.demo_site import DemoSite
 from streams.ids import article_id
 from streams.settings import Settings
-from tests.integration.harness import WorkerProcess, collect, produce
+from tests.integration.harness import ROOT, WorkerProcess, collect, produce, settings_env
 
 
 def raw_pages(site: DemoSite, count: int) -> list[RawPage]:
@@ -49,3 +52,39 @@ async def test_killed_cleaner_loses_no_event(kafka_settings: Settings, corpus_di
         assert {e["id"] for e in events} == expected
     finally:
         second.stop()
+
+
+async def test_replay_rewinds_a_stopped_group_so_its_workers_reprocess(
+    kafka_settings: Settings, corpus_dir: Path, tmp_path: Path
+) -> None:
+    settings = kafka_settings.model_copy(update={"session_timeout": 8.0})
+    before = datetime.now(UTC) - timedelta(seconds=5)
+    pages = raw_pages(DemoSite(corpus_dir), 3)
+    await produce(settings, "raw_pages", [(p.id.encode(), encode(p)) for p in pages])
+    replay = [sys.executable, "-m", "streams.cli", "replay", "--agents", "cleaner",
+              "--since", before.strftime("%Y-%m-%dT%H:%M:%S")]
+
+    async def run_replay() -> tuple[int, str]:
+        proc = await asyncio.create_subprocess_exec(*replay, cwd=ROOT, env=settings_env(settings),
+                                                    stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT)
+        out, _ = await asyncio.wait_for(proc.communicate(), 60)
+        return proc.returncode or 0, out.decode()
+
+    worker = WorkerProcess(settings, "cleaner", tmp_path).start()
+    try:
+        await worker.wait_ready()
+        await collect(settings, "clean_articles", lambda ev: len(ev) >= 3)
+        code, out = await run_replay()
+        assert code == 1 and "live member" in out, "a running group must not be rewound under its workers"
+    finally:
+        assert worker.stop() == 0
+
+    code, out = await run_replay()
+    assert code == 0, out
+    worker = WorkerProcess(settings, "cleaner", tmp_path).start()
+    try:
+        await worker.wait_ready()
+        events = await collect(settings, "clean_articles", lambda ev: len(ev) >= 6)
+        assert sorted(e["id"] for e in events) == sorted([p.id for p in pages] * 2)
+    finally:
+        worker.stop()

@@ -52,3 +52,13 @@ def test_environment_names_are_settings(compose: dict[str, Any]) -> None:
         assert not unknown, f"{agent}: {unknown} are not settings"
         assert environment["VESTNIK_BOOTSTRAP_SERVERS"].split(":")[0] == "kafka"
         Settings.model_validate({k.removeprefix("VESTNIK_").lower(): v for k, v in environment.items()})
+
+
+def test_each_agent_service_is_its_own_consumer_group(compose: dict[str, Any]) -> None:
+    from streams.app import group_id
+
+    settings = Settings()
+    groups = {group_id(settings, compose["services"][agent]["command"][3].split(",")) for agent in AGENT_NAMES}
+    assert len(groups) == len(AGENT_NAMES)
+    assert group_id(settings, AGENT_NAMES) == settings.app_id
+    assert group_id(settings, ["cleaner", "crawler"]) == group_id(settings, ["crawler", "cleaner"])
