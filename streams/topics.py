@@ -32,7 +32,7 @@ class TopicSpec:
 
 
 TOPICS: dict[str, TopicSpec] = {
-    "frontier": TopicSpec("frontier", "article id", CrawlRequest, retention_ms=3 * DAY_MS),
+    "frontier": TopicSpec("frontier", "host", CrawlRequest, retention_ms=3 * DAY_MS),
     # Raw pages are kept a month so a backfill can re-clean them with new rules.
     "raw_pages": TopicSpec("raw-pages", "article id", RawPage, retention_ms=30 * DAY_MS, large_messages=True),
     # Articles are compacted by id: a re-clean replaces the older version.

@@ -1,14 +1,17 @@
 """Faust binding of the crawler: a discovery timer feeds the frontier, a fetch agent drains it.
 
-The frontier is keyed by canonical URL and so is the crawl-state table, so each
-worker owns the state of the URLs it fetches; the table's changelog lets a
-restarted worker neither refetch nor republish what it already has.
+The frontier is keyed by host, so all of a host's URLs reach one worker and its
+per-host delay holds across the deployment. The crawl-state table (keyed by
+canonical URL) writes to the partition of the frontier event, so each worker
+owns the state of the URLs it fetches; the table's changelog lets a restarted
+worker neither refetch nor republish what it already has.
 """
 
 from __future__ import annotations
 
 import time
 from typing import Any
+from urllib.parse import urlsplit
 
 import faust
 
@@ -42,7 +45,7 @@ def register(p: Pipeline) -> None:
             requests = []
             for entry in found.entries:
                 url = canonical_url(entry.url)
-                requests.append((url, CrawlRequest(id=article_id(url), url=url, source=source.name,
+                requests.append((urlsplit(url).netloc, CrawlRequest(id=article_id(url), url=url, source=source.name,
                                                    discovered_at=utc_now(), published_at=entry.published_at)))
             await publish_all(p.topics["frontier"], requests)
             p.metrics.count("discovery", "polled")
