@@ -180,12 +180,14 @@ class EmbeddedBroker:
             raise BrokerError(f"formatting KRaft storage failed: {result.stdout}{result.stderr}")
 
     def running_pid(self) -> int | None:
+        """The pid of this broker if it runs; a pid file left behind by a dead broker is ignored."""
         try:
             pid = int(self.pid_file.read_text().strip())
-            os.kill(pid, 0)
+            command = Path(f"/proc/{pid}/cmdline").read_bytes()
         except (FileNotFoundError, ValueError, ProcessLookupError, PermissionError):
             return None
-        return pid
+        # The pid may have been reused by another program since.
+        return pid if b"kafka.Kafka" in command and str(self.data_dir).encode() in command else None
 
     def start(self) -> float:
         """Start (or find running) and wait until the broker answers; return seconds taken."""

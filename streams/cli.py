@@ -79,7 +79,8 @@ def run(
         if demo:
             from streams.demo_site import DemoSite
 
-            site = DemoSite(settings.corpus_dir)
+            # A fixed port keeps the demo's article ids the same from run to run.
+            site = DemoSite(settings.corpus_dir, port=settings.demo_port)
             site.start_in_thread()
             stack.callback(site.stop_thread)
             settings = settings.model_copy(update={
@@ -207,8 +208,14 @@ def tail(
 ) -> None:
     """Pretty-print the events of a topic."""
     from streams.tail import tail_topic
+    from streams.topics import resolve
 
-    asyncio.run(tail_topic(Settings(), topic, limit=limit, idle_timeout=timeout, from_beginning=from_beginning))
+    settings = Settings()
+    try:
+        resolve(settings, topic)
+    except KeyError as exc:
+        raise typer.BadParameter(str(exc.args[0])) from exc
+    asyncio.run(tail_topic(settings, topic, limit=limit, idle_timeout=timeout, from_beginning=from_beginning))
 
 
 def _json_lines(stream: typer.FileText) -> Iterator[dict[str, object]]:
@@ -254,11 +261,12 @@ def annotate_command() -> None:
 
 
 @cli.command("demo-site")
-def demo_site(port: Annotated[int, typer.Option(help="Port on 127.0.0.1.")] = 8088) -> None:
-    """Serve the local demo news site built from the shared corpus."""
+def demo_site() -> None:
+    """Serve the local demo news site built from the shared corpus (port VESTNIK_DEMO_PORT)."""
     from streams.demo_site import DemoSite
 
-    site = DemoSite(Settings().corpus_dir, port=port)
+    settings = Settings()
+    site = DemoSite(settings.corpus_dir, port=settings.demo_port)
     site.start_in_thread()
     typer.echo(f"serving {len(site.pages)} pages; feed at {site.feed_url} (Ctrl-C to stop)")
     with contextlib.suppress(KeyboardInterrupt):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -78,7 +78,18 @@ class Settings(BaseSettings):
     max_body_chars: int = Field(1_000_000, ge=1000)
 
     # Demo and evaluation data
+    demo_port: int = Field(8088, ge=0, le=65535, description="Port of the demo news site on 127.0.0.1.")
     corpus_dir: Path = Field(Path("../shared/corpus"), description="Seeds, gold pages and NER sets.")
+
+    @model_validator(mode="after")
+    def _pages_fit_in_messages(self) -> Settings:
+        # A raw page travels base64-encoded (4/3 of its size) inside a JSON event.
+        if self.max_page_bytes * 4 // 3 + 64 * 1024 > self.max_message_bytes:
+            raise ValueError(
+                f"max_page_bytes={self.max_page_bytes} does not fit in max_message_bytes={self.max_message_bytes}"
+                " once base64-encoded: raise VESTNIK_MAX_MESSAGE_BYTES or lower VESTNIK_MAX_PAGE_BYTES"
+            )
+        return self
 
     @property
     def embedded(self) -> bool:

@@ -16,7 +16,7 @@ from streams.topics import resolve
 
 async def tail_topic(settings: Settings, topic: str, *, limit: int = 0, idle_timeout: float = 0.0,
                      from_beginning: bool = True) -> int:
-    name, spec = resolve(settings, topic)
+    name, _ = resolve(settings, topic)
     console = Console()
     consumer = AIOKafkaConsumer(
         name,
@@ -45,9 +45,7 @@ async def tail_topic(settings: Settings, topic: str, *, limit: int = 0, idle_tim
                     console.rule(f"{name}[{message.partition}]@{message.offset} key={key}")
                     try:
                         event = orjson.loads(message.value or b"null")
-                        if spec.model.SCHEMA_NAME == "raw_page" and isinstance(event, dict):
-                            event["content"] = f"<{len(event.get('content', ''))} base64 chars>"
-                        console.print(JSON.from_data(event))
+                        console.print(JSON.from_data(_shortened(event)))
                     except orjson.JSONDecodeError:
                         console.print(repr(message.value[:500] if message.value else message.value))
                     shown += 1
@@ -56,3 +54,14 @@ async def tail_topic(settings: Settings, topic: str, *, limit: int = 0, idle_tim
         return shown
     finally:
         await consumer.stop()
+
+
+def _shortened(value: object, limit: int = 600) -> object:
+    """Page bytes and dead-lettered values can be megabytes: show their size instead."""
+    if isinstance(value, str) and len(value) > limit:
+        return f"{value[:80]}… <{len(value)} characters>"
+    if isinstance(value, dict):
+        return {key: _shortened(item, limit) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_shortened(item, limit) for item in value]
+    return value

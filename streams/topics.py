@@ -36,8 +36,10 @@ TOPICS: dict[str, TopicSpec] = {
     # Raw pages are kept a month so a backfill can re-clean them with new rules.
     "raw_pages": TopicSpec("raw-pages", "article id", RawPage, retention_ms=30 * DAY_MS, large_messages=True),
     # Articles are compacted by id: a re-clean replaces the older version.
-    "clean_articles": TopicSpec("clean-articles", "article id", CleanArticle, compacted=True),
-    "enriched_articles": TopicSpec("enriched-articles", "article id", EnrichedArticle, compacted=True),
+    "clean_articles": TopicSpec("clean-articles", "article id", CleanArticle, compacted=True, large_messages=True),
+    "enriched_articles": TopicSpec(
+        "enriched-articles", "article id", EnrichedArticle, compacted=True, large_messages=True
+    ),
     "entity_mentions": TopicSpec("entity-mentions", "TYPE:canonical name", EntityMention, retention_ms=90 * DAY_MS),
     "dead_letters": TopicSpec(
         "dead-letters", "source topic/partition/offset", DeadLetter, retention_ms=30 * DAY_MS, large_messages=True

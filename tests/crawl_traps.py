@@ -32,6 +32,7 @@ class TrapSite:
             "/sitemap_index.xml": self._sitemap_index,
             "/sitemap_news.xml": self._news_sitemap,
             "/sitemap_old.xml": self._old_sitemap,
+            "/sitemap_self.xml": self._self_sitemap,
             "/news/etag.html": self._etag,
             "/news/flaky.html": self._flaky,
             "/news/slow.html": self._slow,
@@ -144,3 +145,9 @@ class TrapSite:
 
     async def _to_metadata(self, request: web.Request) -> web.Response:
         raise web.HTTPFound("http://169.254.169.254/latest/meta-data/")
+
+    async def _self_sitemap(self, request: web.Request) -> web.Response:
+        return web.Response(content_type="application/xml", text=(
+            '<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+            f"<sitemap><loc>{self.base_url}/sitemap_self.xml</loc></sitemap></sitemapindex>"
+        ))

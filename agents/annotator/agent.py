@@ -74,13 +74,17 @@ def register(p: Pipeline) -> None:
 def register_entity_counts(p: Pipeline) -> None:
     """Who is in the news: articles per entity in tumbling windows, served at /entities/top."""
     window = p.settings.entity_window
-    counts = p.app.Table("entity-counts", default=int, partitions=p.settings.topic_partitions).tumbling(
+    # Articles per entity, not mentions: a set of article ids, so a replayed article counts once.
+    articles = p.app.Table("entity-articles", default=list, partitions=p.settings.topic_partitions).tumbling(
         window, expires=window * p.settings.entity_windows_kept, key_index=True
     ).relative_to_stream()
 
     async def count(key: bytes | None, value: bytes | None) -> str:
         mention = decode(EntityMention, value)
-        counts[mention.entity_key] += 1
+        seen = articles[mention.entity_key].value()
+        if mention.article_id in seen:
+            return "already_counted"
+        articles[mention.entity_key] = [*seen, mention.article_id]
         return "counted"
 
     @p.app.agent(p.topics["entity_mentions"], name="entity-counter", concurrency=1)
@@ -92,9 +96,9 @@ def register_entity_counts(p: Pipeline) -> None:
         kind = request.query.get("type")
         limit = int(request.query.get("limit", "20"))
         rows = [
-            {"entity": key, "type": key.split(":", 1)[0], "name": key.split(":", 1)[1], "articles": n}
-            for key, n in counts.items().now()  # type: ignore[attr-defined]
-            if n and (not kind or key.startswith(f"{kind}:"))
+            {"entity": key, "type": key.split(":", 1)[0], "name": key.split(":", 1)[1], "articles": len(ids)}
+            for key, ids in articles.items().now()  # type: ignore[attr-defined]
+            if ids and (not kind or key.startswith(f"{kind}:"))
         ]
         rows.sort(key=lambda row: (-row["articles"], row["entity"]))
         return web.json({"window_seconds": window, "entities": rows[:limit]})

@@ -9,6 +9,7 @@ worker neither refetch nor republish what it already has.
 
 from __future__ import annotations
 
+import logging
 import time
 from typing import Any
 from urllib.parse import urlsplit
@@ -24,6 +25,8 @@ from streams.app import Pipeline
 from streams.codecs import decode
 from streams.ids import article_id, canonical_url
 from streams.processing import publish, publish_all
+
+log = logging.getLogger(__name__)
 
 
 def register(p: Pipeline) -> None:
@@ -41,7 +44,12 @@ def register(p: Pipeline) -> None:
             if now - last_polled.get(source.name, float("-inf")) < source.poll_interval:
                 continue
             last_polled[source.name] = now
-            found = await discover(fetcher, source, settings.sitemap_children)
+            try:
+                found = await discover(fetcher, source, settings.sitemap_children)
+            except Exception:  # one source's surprise must not stop the timer for all of them
+                log.exception("crawler: discovery of %s failed", source.name)
+                p.metrics.count("discovery", "source_failed")
+                continue
             requests = []
             for entry in found.entries:
                 url = canonical_url(entry.url)

@@ -20,6 +20,8 @@ from streams.settings import Settings
 
 log = logging.getLogger(__name__)
 
+MAX_SITEMAPS_PER_POLL = 50  # sitemap indexes can nest and even list themselves
+
 
 def fetch_policy(settings: Settings) -> FetchPolicy:
     return FetchPolicy(
@@ -51,8 +53,8 @@ async def discover(fetcher: Fetcher, source: Source, sitemap_children: int) -> D
             entries += parse_feed(result.content, result.final_url)
         except (FetchError, FeedError) as exc:
             failures.append(f"feed {feed}: {exc}")
-    pending = list(source.sitemaps)
-    while pending:
+    pending, seen = list(source.sitemaps), set(source.sitemaps)
+    while pending and len(seen) <= MAX_SITEMAPS_PER_POLL:
         url = pending.pop(0)
         try:
             result = await fetcher.fetch(url)
@@ -62,10 +64,19 @@ async def discover(fetcher: Fetcher, source: Source, sitemap_children: int) -> D
             continue
         entries += sitemap.entries
         newest = sorted(sitemap.children, key=lambda c: c[1] or datetime.min.replace(tzinfo=UTC), reverse=True)
-        pending += [child for child, _ in newest[:sitemap_children]]
+        children = [child for child, _ in newest[:sitemap_children] if child not in seen]
+        seen.update(children)
+        pending += children
+    articles = []
+    for entry in entries:
+        try:
+            if source.is_article(canonical_url(entry.url)):
+                articles.append(entry)
+        except ValueError as exc:
+            failures.append(f"link {entry.url!r}: {exc}")
     for failure in failures:
         log.warning("crawler: %s failed: %s", source.name, failure)
-    return Discovery([e for e in entries if source.is_article(canonical_url(e.url))], failures)
+    return Discovery(articles, failures)
 
 
 def raw_page(request: CrawlRequest, result: FetchResult) -> RawPage:

@@ -32,6 +32,8 @@ class FetchPolicy:
     retries: int = 3
     backoff: float = 0.5
     robots_ttl: float = 24 * 3600.0  # RFC 9309: a cached robots.txt may be used for up to a day
+    robots_retry: float = 300.0  # an unreachable robots.txt is asked again this soon
+    max_delay: float = 30.0  # a larger Crawl-delay would stall the whole fetch agent
 
 
 @dataclass(frozen=True)
@@ -71,6 +73,8 @@ class Fetcher:
 
     def __init__(self, policy: FetchPolicy) -> None:
         self.policy = policy
+        # robots.txt groups match the product token ("vestnik"), not the whole User-Agent string.
+        self._product = policy.user_agent.split("/", 1)[0].split()[0]
         self._hosts: dict[str, _HostState] = {}
         self._session: aiohttp.ClientSession | None = None
 
@@ -105,11 +109,13 @@ class Fetcher:
         state = self._hosts.setdefault(origin, _HostState())
         async with state.lock:
             if state.robots is None or time.monotonic() >= state.robots_expires:
-                state.robots = await self._robots(origin)
-                state.robots_expires = time.monotonic() + self.policy.robots_ttl
-            if not state.robots.can_fetch(url, self.policy.user_agent):
+                state.robots, reachable = await self._robots(origin)
+                ttl = self.policy.robots_ttl if reachable else self.policy.robots_retry
+                state.robots_expires = time.monotonic() + ttl
+            if not state.robots.can_fetch(url, self._product):
                 raise FetchError(url, "disallowed by robots.txt")
-            delay = max(self.policy.min_delay, float(state.robots.crawl_delay(self.policy.user_agent) or 0))
+            asked = float(state.robots.crawl_delay(self._product) or 0)
+            delay = max(self.policy.min_delay, min(asked, self.policy.max_delay))
             wait = state.next_allowed - time.monotonic()
             if wait > 0:
                 await asyncio.sleep(wait)
@@ -177,13 +183,16 @@ class Fetcher:
             chunks.append(chunk)
         return b"".join(chunks)
 
-    async def _robots(self, origin: str) -> Protego:
+    async def _robots(self, origin: str) -> tuple[Protego, bool]:
+        """The host's rules, and whether they could be read (else they are asked again soon)."""
         try:
             result = await self._get(origin + "/robots.txt")
-            return Protego.parse(result.content.decode("utf-8", "replace"))
+            return Protego.parse(result.content.decode("utf-8", "replace")), True
         except FetchError as exc:
             # RFC 9309: a missing robots.txt (4xx) allows all; an unreachable one (5xx, network) disallows all.
-            return Protego.parse("" if exc.reason.startswith("HTTP 4") else "User-agent: *\nDisallow: /\n")
+            if exc.reason.startswith("HTTP 4"):
+                return Protego.parse(""), True
+            return Protego.parse("User-agent: *\nDisallow: /\n"), False
 
     async def _check_host(self, url: str, host: str) -> None:
         if self.policy.allow_private_hosts:

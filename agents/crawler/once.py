@@ -7,6 +7,7 @@ file in the cache folder, so consecutive runs are incremental too.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections import Counter
 from collections.abc import Callable
@@ -55,7 +56,9 @@ def _save_states(path: Path, states: dict[str, CrawlState]) -> None:
 
 async def crawl_once(settings: Settings, sources: list[Source], progress: Progress | None = None) -> Counter[str]:
     """Crawl every source once; return the count of each outcome (published, not_modified, failed: ...)."""
-    state_path = settings.cache_dir / "crawl-once-state.json"
+    # Per cluster and topic prefix: pages known to one cluster are new to another.
+    target = hashlib.sha256(f"{','.join(settings.servers)}|{settings.topic_prefix}".encode()).hexdigest()[:12]
+    state_path = settings.cache_dir / f"crawl-once-state-{target}.json"
     states = _load_states(state_path)
     outcomes: Counter[str] = Counter()
     await ensure_topics(settings)
@@ -70,7 +73,11 @@ async def crawl_once(settings: Settings, sources: list[Source], progress: Progre
                 urls = list(dict.fromkeys(canonical_url(e.url) for e in found.entries))
                 for done, url in enumerate(urls, 1):
                     request = CrawlRequest(id=article_id(url), url=url, source=source.name, discovered_at=utc_now())
-                    visit = await crawl_url(fetcher, request, states.get(url, CrawlState()), settings)
+                    try:
+                        visit = await crawl_url(fetcher, request, states.get(url, CrawlState()), settings)
+                    except Exception as exc:  # one page's surprise is counted, not fatal to the run
+                        outcomes[f"failed: {type(exc).__name__}: {exc}"] += 1
+                        continue
                     if visit.page is not None:
                         await producer.send_and_wait(topic_name(settings, "raw_pages"), encode(visit.page),
                                                      key=visit.page.id.encode())

@@ -29,8 +29,11 @@ def canonical_link(content: bytes, base_url: str) -> str | None:
     finder.feed(content[:HEAD_BYTES].decode("utf-8", "replace"))
     if not finder.href:
         return None
-    target = urljoin(base_url, finder.href.strip())
-    parts = urlsplit(target)
+    try:
+        target = urljoin(base_url, finder.href.strip())
+        parts = urlsplit(target)
+    except ValueError:  # e.g. an unbalanced IPv6 bracket: a broken claim is no claim
+        return None
     if parts.scheme not in ("http", "https") or _host(parts.hostname) != _host(urlsplit(base_url).hostname):
         return None
     return target

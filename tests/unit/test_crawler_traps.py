@@ -129,3 +129,28 @@ async def test_broken_feeds_and_sitemaps_are_reported_with_their_reason(traps: T
     assert found.entries == []
     assert len(found.failures) == 2
     assert "HTTP 404" in found.failures[0] and "sitemap" in found.failures[1]
+
+
+async def test_a_sitemap_index_listing_itself_ends(traps: TrapSite) -> None:
+    source = Source(name="traps", site="127.0.0.1", sitemaps=(traps.base_url + "/sitemap_self.xml",))
+    async with Fetcher(policy(min_delay=0.0)) as fetcher:
+        found = await discover(fetcher, source, sitemap_children=5)
+    assert traps.hits["/sitemap_self.xml"] == 1 and found.entries == []
+
+
+async def test_huge_crawl_delay_is_capped(traps: TrapSite) -> None:
+    traps.crawl_delay = 3600
+    async with Fetcher(policy(max_delay=0.2)) as fetcher:
+        await fetcher.fetch(traps.base_url + "/news/etag.html")
+        await fetcher.fetch(traps.base_url + "/news/etag.html")
+    times = [t for path, t in traps.hit_times if path == "/news/etag.html"]
+    assert 0.19 <= times[1] - times[0] < 5
+
+
+def test_a_broken_canonical_claim_is_ignored() -> None:
+    from agents.crawler.pages import canonical_link
+
+    assert canonical_link(b'<link rel="canonical" href="http://[::1/a">', "https://tass.ru/1") is None
+    assert canonical_link(b'<link rel="canonical" href="/politika/1">', "https://tass.ru/x?a=1") == (
+        "https://tass.ru/politika/1"
+    )

@@ -54,3 +54,18 @@ def test_settings_come_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> 
     assert settings.feed_urls == ["http://127.0.0.1:1/rss.xml"]
     monkeypatch.delenv("VESTNIK_BOOTSTRAP_SERVERS")
     assert Settings().embedded and Settings().servers == ["127.0.0.1:19092"]
+
+
+def test_a_page_cap_that_cannot_fit_in_a_message_is_refused() -> None:
+    from pydantic import ValidationError
+
+    with pytest.raises(ValidationError, match="does not fit"):
+        Settings(max_page_bytes=8 * 1024 * 1024, max_message_bytes=8 * 1024 * 1024)
+    assert Settings(max_page_bytes=5 * 1024 * 1024).max_message_bytes >= 5 * 1024 * 1024 * 4 // 3
+
+
+def test_readme_documents_every_setting() -> None:
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    assert [name for name in Settings.model_fields if f"VESTNIK_{name.upper()}" not in readme] == []
