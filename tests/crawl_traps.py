@@ -35,6 +35,7 @@ class TrapSite:
             "/sitemap_self.xml": self._self_sitemap,
             "/news/etag.html": self._etag,
             "/news/flaky.html": self._flaky,
+            "/news/busy.html": self._busy,
             "/news/slow.html": self._slow,
             "/news/huge.html": self._huge,
             "/news/cp1251.html": self._cp1251,
@@ -151,3 +152,8 @@ class TrapSite:
             '<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
             f"<sitemap><loc>{self.base_url}/sitemap_self.xml</loc></sitemap></sitemapindex>"
         ))
+
+    async def _busy(self, request: web.Request) -> web.Response:
+        if self.hits[request.path] == 1:
+            return web.Response(status=429, headers={"Retry-After": "1"})
+        return web.Response(text=ARTICLE.format(RUSSIAN), content_type="text/html")

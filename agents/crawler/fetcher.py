@@ -7,14 +7,19 @@ import ipaddress
 import random
 import socket
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.message import Message
+from email.utils import parsedate_to_datetime
+from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 import aiohttp
+from aiohttp.resolver import ThreadedResolver
 from protego import Protego
 
+IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 KEPT_HEADERS = ("content-type", "content-length", "etag", "last-modified", "content-language", "date")
 REDIRECTS = (301, 302, 303, 307, 308)
 PAGE_TYPES = ("text/html", "application/xhtml+xml", "text/plain")
@@ -53,11 +58,16 @@ class FetchResult:
 class FetchError(Exception):
     """A fetch that ended without a usable page; `reason` says why, `retryable` if trying again may help."""
 
-    def __init__(self, url: str, reason: str, retryable: bool = False) -> None:
+    def __init__(self, url: str, reason: str, retryable: bool = False, retry_after: float | None = None) -> None:
         super().__init__(f"{url}: {reason}")
         self.url = url
         self.reason = reason
         self.retryable = retryable
+        self.retry_after = retry_after  # seconds the server asked us to wait (429, 503)
+
+
+class BlockedHost(FetchError):
+    """The host resolves to an address the SSRF guard refuses."""
 
 
 @dataclass
@@ -93,6 +103,7 @@ class Fetcher:
         """The session is made on first use, inside the loop that will run it."""
         if self._session is None:
             self._session = aiohttp.ClientSession(
+                connector=aiohttp.TCPConnector(resolver=_GuardedResolver(self.allows)),
                 headers={"User-Agent": self.policy.user_agent, "Accept-Language": "ru,en;q=0.5"},
                 timeout=aiohttp.ClientTimeout(total=self.policy.timeout, sock_connect=min(10.0, self.policy.timeout)),
                 cookie_jar=aiohttp.DummyCookieJar(),
@@ -136,8 +147,10 @@ class Fetcher:
             except FetchError as exc:
                 if not exc.retryable or attempt == self.policy.retries:
                     raise
-                # Exponential backoff with full jitter, so retries from many workers do not align.
-                await asyncio.sleep(random.uniform(0, self.policy.backoff * 2**attempt))
+                # Exponential backoff with full jitter, so retries from many workers do not align;
+                # never sooner than the server's Retry-After (within the delay cap).
+                wait = random.uniform(0, self.policy.backoff * 2**attempt)
+                await asyncio.sleep(max(wait, min(exc.retry_after or 0.0, self.policy.max_delay)))
         raise AssertionError("unreachable")
 
     async def _get(self, url: str, headers: dict[str, str] | None = None) -> FetchResult:
@@ -161,12 +174,17 @@ class Fetcher:
             raise FetchError(url, f"too many redirects (> {self.policy.max_redirects})")
         except TimeoutError as exc:
             raise FetchError(url, f"timed out after {self.policy.timeout}s", retryable=True) from exc
+        except aiohttp.ClientConnectorError as exc:
+            if isinstance(exc.os_error, NonPublicAddress):
+                raise BlockedHost(url, str(exc.os_error)) from exc
+            raise FetchError(url, f"connection failed: {exc!r}", retryable=True) from exc
         except aiohttp.ClientError as exc:
             raise FetchError(url, f"connection failed: {exc!r}", retryable=True) from exc
 
     async def _result(self, url: str, final_url: str, resp: aiohttp.ClientResponse) -> FetchResult:
         if resp.status >= 400:
-            raise FetchError(url, f"HTTP {resp.status}", retryable=resp.status >= 500 or resp.status == 429)
+            raise FetchError(url, f"HTTP {resp.status}", retryable=resp.status >= 500 or resp.status == 429,
+                             retry_after=retry_after_seconds(resp.headers.get("Retry-After")))
         content = await self._read_capped(url, resp)
         kept = {k.lower(): v for k, v in resp.headers.items() if k.lower() in KEPT_HEADERS}
         return FetchResult(url, final_url, resp.status, kept, content, datetime.now(UTC))
@@ -188,13 +206,20 @@ class Fetcher:
         try:
             result = await self._get(origin + "/robots.txt")
             return Protego.parse(result.content.decode("utf-8", "replace")), True
+        except BlockedHost:
+            raise
         except FetchError as exc:
             # RFC 9309: a missing robots.txt (4xx) allows all; an unreachable one (5xx, network) disallows all.
             if exc.reason.startswith("HTTP 4"):
                 return Protego.parse(""), True
             return Protego.parse("User-agent: *\nDisallow: /\n"), False
 
+    def allows(self, address: IPAddress) -> bool:
+        """The SSRF guard: only globally routable addresses, unless the policy allows private ones."""
+        return self.policy.allow_private_hosts or address.is_global
+
     async def _check_host(self, url: str, host: str) -> None:
+        """Refuse early with a clear reason; the connector's resolver enforces the same at connect time."""
         if self.policy.allow_private_hosts:
             return
         try:
@@ -203,8 +228,27 @@ class Fetcher:
             raise FetchError(url, f"cannot resolve {host}: {exc}") from exc
         for info in infos:
             address = ipaddress.ip_address(info[4][0])
-            if address.is_private or address.is_loopback or address.is_link_local or address.is_reserved:
-                raise FetchError(url, f"host {host} resolves to a non-public address {address}")
+            if not self.allows(address):
+                raise BlockedHost(url, f"host {host} resolves to a non-public address {address}")
+
+
+class NonPublicAddress(OSError):
+    """Raised inside the connector: the name resolved to an address the guard refuses."""
+
+
+class _GuardedResolver(ThreadedResolver):
+    """Resolves for the connection itself, so a name cannot change address between check and connect."""
+
+    def __init__(self, allows: Callable[[IPAddress], bool]) -> None:
+        super().__init__()
+        self._allows = allows
+
+    async def resolve(self, host: str, port: int = 0, family: socket.AddressFamily = socket.AF_INET) -> list[Any]:
+        results = await super().resolve(host, port, family)
+        refused = [r["host"] for r in results if not self._allows(ipaddress.ip_address(r["host"]))]
+        if refused:
+            raise NonPublicAddress(f"host {host} resolves to a non-public address {refused[0]}")
+        return results
 
 
 def check_page(result: FetchResult) -> None:
@@ -226,3 +270,18 @@ def header_charset(content_type: str | None) -> str | None:
     message = Message()
     message["content-type"] = content_type
     return message.get_content_charset()
+
+
+def retry_after_seconds(value: str | None) -> float | None:
+    """A Retry-After header, given as seconds or as an HTTP date, in seconds from now."""
+    if not value:
+        return None
+    if value.strip().isdigit():
+        return float(value.strip())
+    try:
+        moment = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return max(0.0, (moment - datetime.now(UTC)).total_seconds())

@@ -9,7 +9,7 @@ import pytest
 
 from agents.cleaner.decoding import decode_html
 from agents.crawler.core import discover, raw_page
-from agents.crawler.fetcher import Fetcher, FetchError, FetchPolicy, check_page
+from agents.crawler.fetcher import Fetcher, FetchError, FetchPolicy, IPAddress, check_page
 from agents.crawler.sources import Source
 from schemas.models import CrawlRequest
 from streams.ids import article_id
@@ -108,9 +108,8 @@ async def test_windows_1251_page_comes_out_as_correct_text(traps: TrapSite) -> N
 class LoopbackOnly(Fetcher):
     """Lets the test site through but nothing else private: stands in for a public host."""
 
-    async def _check_host(self, url: str, host: str) -> None:
-        if host != "127.0.0.1":
-            raise FetchError(url, f"host {host} resolves to a non-public address")
+    def allows(self, address: IPAddress) -> bool:
+        return str(address) == "127.0.0.1" or address.is_global
 
 
 async def test_redirects_are_checked_hop_by_hop(traps: TrapSite) -> None:
@@ -154,3 +153,31 @@ def test_a_broken_canonical_claim_is_ignored() -> None:
     assert canonical_link(b'<link rel="canonical" href="/politika/1">', "https://tass.ru/x?a=1") == (
         "https://tass.ru/politika/1"
     )
+
+
+async def test_the_connection_itself_refuses_private_addresses(traps: TrapSite) -> None:
+    """Past the early check (as after a DNS rebinding), the connector's resolver still refuses."""
+
+    class NoEarlyCheck(Fetcher):
+        async def _check_host(self, url: str, host: str) -> None:
+            return None
+
+    async with NoEarlyCheck(policy(min_delay=0.0, allow_private_hosts=False, retries=0)) as fetcher:
+        with pytest.raises(FetchError, match="non-public address"):
+            await fetcher.fetch(f"http://localhost:{traps.base_url.rsplit(':', 1)[1]}/news/etag.html")
+    assert traps.hits["/news/etag.html"] == 0
+
+
+async def test_retry_after_is_honoured(traps: TrapSite) -> None:
+    async with Fetcher(policy(min_delay=0.0, retries=1)) as fetcher:
+        result = await fetcher.fetch(traps.base_url + "/news/busy.html")
+    times = [t for path, t in traps.hit_times if path == "/news/busy.html"]
+    assert result.status == 200 and len(times) == 2 and times[1] - times[0] >= 0.95
+
+
+def test_retry_after_reads_seconds_and_dates() -> None:
+    from agents.crawler.fetcher import retry_after_seconds
+
+    assert retry_after_seconds("120") == 120.0
+    assert retry_after_seconds("Wed, 21 Oct 2015 07:28:00 GMT") == 0.0
+    assert retry_after_seconds("soon") is None and retry_after_seconds(None) is None
