@@ -31,9 +31,11 @@ async def rewind(settings: Settings, agents: list[str], since: datetime) -> dict
     await admin.start()
     try:
         described = await admin.describe_consumer_groups([group])
-        members = described[0].groups[0][5] if described and described[0].groups else []
-        if members:
-            raise ReplayError(f"group {group} has {len(members)} live member(s): stop its workers first")
+        error_code, _, state, _, _, members = described[0].groups[0][:6]
+        if error_code:
+            raise ReplayError(f"cannot describe group {group}: Kafka error code {error_code}")
+        if members or state not in ("Empty", "Dead", ""):
+            raise ReplayError(f"group {group} is {state} with {len(members)} live member(s): stop its workers first")
         partitions = [
             TopicPartition(topic["topic"], partition["partition"])
             for topic in await admin.describe_topics(topics)
