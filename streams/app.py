@@ -1,38 +1,31 @@
-"""The Faust app: one per worker process, with the agents it was asked to run."""
+"""The Faust app: one per worker process, with the agents it was asked to run.
+
+Agents that carry articles (cleaner, annotator) consume on loops that vestnik
+owns (`streams.delivery`), each in its own consumer group; agents that keep
+tables (the crawler's fetcher, the entity counter) consume through faust, in the
+app's group. The loops, the CPU pool and the producer start and stop together
+as one service of the app, so a stopping worker finishes or abandons its
+in-flight events before the CPU pool goes away.
+"""
 
 from __future__ import annotations
 
 import importlib
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import faust
+from mode import Service
 
+from streams.delivery import AgentLoop, Handler
 from streams.kafka import faust_credentials
 from streams.metrics import Metrics
 from streams.offload import CpuPool
-from streams.processing import Handler, process_events
+from streams.processing import process_events
+from streams.publisher import Publisher
 from streams.settings import Settings
-from streams.topics import TOPICS
-
-
-@dataclass
-class Pipeline:
-    """What an agent binding needs: the app, settings, topics and the shared CPU pool."""
-
-    app: faust.App
-    settings: Settings
-    topics: dict[str, faust.types.TopicT]
-    cpu: CpuPool
-    metrics: Metrics
-
-    async def process(self, stream: faust.StreamT, agent: str, handler: Handler) -> None:
-        """Run `handler` on each event of `stream`, dead-lettering failures (see streams.processing)."""
-        # Base64 grows a value by a third: carry it only while the letter stays under the message limit.
-        max_value = self.settings.max_message_bytes * 2 // 3 - 64 * 1024
-        await process_events(stream, agent, self.topics["dead_letters"], handler, self.metrics, max_value)
-
+from streams.topics import TOPICS, topic_name
 
 AGENT_MODULES = {
     "crawler": "agents.crawler.agent",
@@ -41,6 +34,91 @@ AGENT_MODULES = {
 }
 AGENT_NAMES = tuple(AGENT_MODULES)
 
+# What each agent consumes, and whether through its own loop (own group) or through faust (the app's group).
+OWN_LOOP_INPUTS = {"cleaner": ("raw_pages",), "annotator": ("clean_articles",)}
+FAUST_INPUTS = {"crawler": ("frontier",), "annotator": ("entity_mentions",)}
+
+
+def loop_group(settings: Settings, agent: str) -> str:
+    """The consumer group of an agent's own loop: every worker running the agent shares it."""
+    return f"{settings.app_id}-{agent}"
+
+
+def group_id(settings: Settings, agents: Iterable[str]) -> str:
+    """The Faust app id, which is the consumer group of the agents that consume through faust.
+
+    Faust expects every member of its group to run the same faust agents, so the
+    group is named after them: workers running the crawler share one, workers
+    running the annotator (its entity counter) share another.
+    """
+    chosen = [name for name in AGENT_NAMES if name in set(agents) and name in FAUST_INPUTS]
+    return f"{settings.app_id}-tables-{'-'.join(chosen) or 'none'}"
+
+
+def consumer_groups(settings: Settings, agents: Iterable[str]) -> dict[str, list[str]]:
+    """Every consumer group that workers running `agents` join, with its input topics."""
+    agents = list(agents)
+    groups = {loop_group(settings, name): [topic_name(settings, key) for key in OWN_LOOP_INPUTS[name]]
+              for name in AGENT_NAMES if name in agents and name in OWN_LOOP_INPUTS}
+    faust_topics = [topic_name(settings, key) for name in AGENT_NAMES if name in agents
+                    for key in FAUST_INPUTS.get(name, ())]
+    if faust_topics:
+        groups[group_id(settings, agents)] = faust_topics
+    return groups
+
+
+class Delivery(Service):
+    """The producer, the CPU pool and the agents' own loops, started and stopped in that order's reverse."""
+
+    def __init__(self, publisher: Publisher, cpu: CpuPool) -> None:
+        super().__init__()
+        self.publisher, self.cpu = publisher, cpu
+        self.loops: list[AgentLoop] = []
+
+    async def on_start(self) -> None:
+        await self.publisher.start()
+        for loop in self.loops:
+            await loop.start()
+
+    async def on_stop(self) -> None:
+        for loop in self.loops:
+            await loop.stop()
+        self.cpu.shutdown()
+        await self.publisher.stop()
+
+
+@dataclass
+class Pipeline:
+    """What an agent binding needs: the app, settings, topics, the CPU pool and the publisher."""
+
+    app: faust.App
+    settings: Settings
+    topics: dict[str, faust.types.TopicT]
+    cpu: CpuPool
+    metrics: Metrics
+    publisher: Publisher
+    delivery: Delivery = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.delivery = Delivery(self.publisher, self.cpu)
+
+    @property
+    def max_letter_value(self) -> int:
+        # Base64 grows a value by a third: carry it only while the letter stays under the message limit.
+        return self.settings.max_message_bytes * 2 // 3 - 64 * 1024
+
+    def consume(self, agent: str, handler: Handler) -> None:
+        """Run `handler` on the agent's inputs in a loop of its own (see streams.delivery)."""
+        self.delivery.loops.append(AgentLoop(
+            agent=agent, group=loop_group(self.settings, agent),
+            topics=[topic_name(self.settings, key) for key in OWN_LOOP_INPUTS[agent]],
+            handler=handler, publisher=self.publisher, metrics=self.metrics, settings=self.settings,
+        ))
+
+    async def process(self, stream: faust.StreamT, agent: str, handler: Handler) -> None:
+        """Run `handler` on each event of a faust stream, dead-lettering failures (see streams.processing)."""
+        await process_events(stream, agent, self.publisher, handler, self.metrics, self.max_letter_value)
+
 
 def _binding(name: str) -> Callable[[Pipeline], None]:
     """Import only the agents a worker runs: a crawler worker never loads the NLP models' code."""
@@ -48,24 +126,6 @@ def _binding(name: str) -> Callable[[Pipeline], None]:
         raise ValueError(f"unknown agent {name!r}; known: {', '.join(AGENT_NAMES)}")
     register: Callable[[Pipeline], None] = importlib.import_module(AGENT_MODULES[name]).register
     return register
-
-
-INPUT_TOPICS = {
-    "crawler": ("frontier",),
-    "cleaner": ("raw_pages",),
-    "annotator": ("clean_articles", "entity_mentions"),
-}
-
-
-def group_id(settings: Settings, agents: Iterable[str]) -> str:
-    """The consumer group (and Faust app id) of a worker running `agents`.
-
-    Faust expects every member of a group to run the same agents, so each agent
-    set is its own group: a cleaner-only deployment never receives frontier
-    partitions it cannot consume, and scaling one set never rebalances another.
-    """
-    chosen = [name for name in AGENT_NAMES if name in set(agents)]
-    return settings.app_id if chosen == list(AGENT_NAMES) else f"{settings.app_id}-{'-'.join(chosen)}"
 
 
 def build_app(settings: Settings, agents: Iterable[str] = AGENT_NAMES) -> faust.App:
@@ -89,6 +149,7 @@ def build_app(settings: Settings, agents: Iterable[str] = AGENT_NAMES) -> faust.
         producer_acks=-1,
         broker_session_timeout=settings.session_timeout,
         broker_heartbeat_interval=min(3.0, settings.session_timeout / 3),
+        broker_rebalance_timeout=settings.rebalance_timeout,
         web_enabled=settings.web_enabled,
         web_host=settings.web_host,
         web_port=settings.web_port,
@@ -97,17 +158,15 @@ def build_app(settings: Settings, agents: Iterable[str] = AGENT_NAMES) -> faust.
         key: app.topic(settings.topic(spec.suffix), key_serializer="raw", value_serializer="raw")
         for key, spec in TOPICS.items()
     }
-    pipeline = Pipeline(app, settings, topics, CpuPool(settings.cpu_workers, settings.cpu_job_timeout), Metrics(app))
+    cpu = CpuPool(settings.cpu_workers, settings.cpu_job_timeout, settings.cpu_crash_attempts)
+    pipeline = Pipeline(app, settings, topics, cpu, Metrics(app), Publisher(settings))
     for name in agents:
         _binding(name)(pipeline)
+    app.add_dependency(pipeline.delivery)
 
     @app.page("/health")
     async def health(web: Any, request: Any) -> Any:
         """Answered on the worker's event loop: slow answers mean a blocked loop."""
-        return web.json({"status": "ok", "agents": agents, "group": app.conf.id})
-
-    @app.on_before_shutdown.connect
-    async def _stop_cpu_pool(app: Any, /, *args: Any, signal: Any, **kwargs: Any) -> None:
-        pipeline.cpu.shutdown()
+        return web.json({"status": "ok", "agents": agents, "groups": list(consumer_groups(settings, agents))})
 
     return app

@@ -40,9 +40,14 @@ def _run_worker(settings: Settings, agents: list[str]) -> None:
     import faust
 
     from streams.app import build_app
-    from streams.kafka import ensure_topics
+    from streams.delivery import EXIT_KAFKA_UNAVAILABLE
+    from streams.kafka import ClusterUnavailable, ensure_topics_when_ready
 
-    asyncio.run(ensure_topics(settings))
+    try:
+        asyncio.run(ensure_topics_when_ready(settings))
+    except ClusterUnavailable as exc:
+        typer.echo(f"vestnik worker: {exc}", err=True)
+        raise SystemExit(EXIT_KAFKA_UNAVAILABLE) from exc
     asyncio.set_event_loop(asyncio.new_event_loop())
     app = build_app(settings, agents)
     worker = faust.Worker(app, loglevel=settings.log_level)

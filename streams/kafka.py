@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import ssl
+import time
 from typing import Any
 
 import faust
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from aiokafka.errors import KafkaError
 
 from streams.settings import Settings
 from streams.topics import TOPICS
@@ -72,3 +75,24 @@ async def ensure_topics(settings: Settings) -> list[str]:
         return [t.name for t in missing]
     finally:
         await admin.close()
+
+
+class ClusterUnavailable(RuntimeError):
+    """The cluster did not answer within the startup timeout."""
+
+
+async def ensure_topics_when_ready(settings: Settings) -> None:
+    """Create the topics once the cluster answers: a worker may well start before its broker."""
+    deadline = time.monotonic() + settings.startup_timeout
+    pause = 0.5
+    while True:
+        try:
+            await ensure_topics(settings)
+            return
+        except (KafkaError, OSError) as exc:
+            if time.monotonic() >= deadline:
+                raise ClusterUnavailable(f"Kafka at {','.join(settings.servers)} did not answer within "
+                                         f"{settings.startup_timeout:.0f}s: {exc!r}") from exc
+            log.warning("Kafka at %s not reachable yet (%r); retrying in %.1fs", ",".join(settings.servers), exc, pause)
+            await asyncio.sleep(pause)
+            pause = min(pause * 2, 5.0)

@@ -44,6 +44,12 @@ class Settings(BaseSettings):
     session_timeout: float = Field(45.0, gt=0, description="Seconds before a silent worker's partitions move.")
     cpu_workers: int = Field(1, ge=1, description="Processes for extraction and NER, off the event loop.")
     cpu_job_timeout: float = Field(120.0, gt=0, description="Seconds one page or article may take at most.")
+    cpu_crash_attempts: int = Field(3, ge=1, description="Tries of an input whose CPU process dies before poison.")
+    publish_timeout: float = Field(
+        120.0, gt=0, description="Seconds of failed publishing (broker down) before the worker exits uncommitted."
+    )
+    stop_grace: float = Field(20.0, gt=0, description="Seconds a stopping worker gives its in-flight event.")
+    startup_timeout: float = Field(300.0, gt=0, description="Seconds a starting worker waits for the cluster.")
 
     # Embedded broker
     kafka_version: str = "4.1.2"
@@ -90,6 +96,16 @@ class Settings(BaseSettings):
                 " once base64-encoded: raise VESTNIK_MAX_MESSAGE_BYTES or lower VESTNIK_MAX_PAGE_BYTES"
             )
         return self
+
+    @property
+    def max_event_seconds(self) -> float:
+        """The longest one input can hold its partition: every CPU attempt, then publishing retried."""
+        return self.cpu_job_timeout * self.cpu_crash_attempts + self.publish_timeout
+
+    @property
+    def rebalance_timeout(self) -> float:
+        """A rebalance waits for the in-flight event, so it must outlast the longest one."""
+        return self.max_event_seconds + 30.0
 
     @property
     def embedded(self) -> bool:

@@ -9,10 +9,14 @@ import socket
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 from streams.settings import Settings
+
+if TYPE_CHECKING:
+    from streams.broker import EmbeddedBroker
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = Path(os.environ.get("VESTNIK_CORPUS_DIR", ROOT.parent / "shared" / "corpus"))
@@ -32,11 +36,10 @@ def corpus_dir() -> Path:
 
 
 @pytest.fixture(scope="session")
-def kafka_bootstrap(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """One broker per test session: the configured cluster, or an embedded one started here."""
-    configured = os.environ.get("VESTNIK_BOOTSTRAP_SERVERS", "").strip()
-    if configured:
-        yield configured
+def kafka_broker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmbeddedBroker | None]:
+    """One broker per test session: an embedded one started here, or None when a cluster is configured."""
+    if os.environ.get("VESTNIK_BOOTSTRAP_SERVERS", "").strip():
+        yield None
         return
     from streams.broker import EmbeddedBroker
 
@@ -45,9 +48,14 @@ def kafka_bootstrap(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     seconds = broker.start()
     print(f"\nembedded Kafka {settings.kafka_version} at {broker.bootstrap} started in {seconds:.1f}s")
     try:
-        yield broker.bootstrap
+        yield broker
     finally:
         broker.stop()
+
+
+@pytest.fixture(scope="session")
+def kafka_bootstrap(kafka_broker: EmbeddedBroker | None) -> str:
+    return kafka_broker.bootstrap if kafka_broker else os.environ["VESTNIK_BOOTSTRAP_SERVERS"].strip()
 
 
 @pytest.fixture

@@ -11,7 +11,8 @@ from agents.annotator.core import ANNOTATOR_VERSION, Annotation, get_annotator
 from schemas.models import CleanArticle, EnrichedArticle, EntityMention, utc_now
 from streams.app import Pipeline
 from streams.codecs import decode
-from streams.processing import publish, publish_all
+from streams.delivery import Result
+from streams.publisher import Output
 
 log = logging.getLogger(__name__)
 
@@ -54,19 +55,16 @@ def entity_mentions(enriched: EnrichedArticle) -> list[EntityMention]:
 
 
 def register(p: Pipeline) -> None:
-    async def handle(key: bytes | None, value: bytes | None) -> str | None:
+    async def handle(key: bytes | None, value: bytes | None) -> Result:
         article = decode(CleanArticle, value)
         annotation = await p.cpu.run(annotate_text, article.body, article.title, p.settings.max_body_chars)
         enriched = enrich(article, annotation)
-        await publish(p.topics["enriched_articles"], enriched.id, enriched)
-        await publish_all(p.topics["entity_mentions"], [(m.entity_key, m) for m in entity_mentions(enriched)])
         log.info("enriched %s %s: %s", enriched.id, enriched.title or enriched.url,
                  ", ".join(e.name for e in enriched.entities[:5]))
-        return None
+        mentions = [Output("entity_mentions", m.entity_key, m) for m in entity_mentions(enriched)]
+        return Result([Output("enriched_articles", enriched.id, enriched), *mentions])
 
-    @p.app.agent(p.topics["clean_articles"], name="annotator", concurrency=1)
-    async def annotator(stream: faust.StreamT) -> None:
-        await p.process(stream, "annotator", handle)
+    p.consume("annotator", handle)
 
     register_entity_counts(p)
 
@@ -79,13 +77,13 @@ def register_entity_counts(p: Pipeline) -> None:
         window, expires=window * p.settings.entity_windows_kept, key_index=True
     ).relative_to_stream()
 
-    async def count(key: bytes | None, value: bytes | None) -> str:
+    async def count(key: bytes | None, value: bytes | None) -> Result:
         mention = decode(EntityMention, value)
         seen = articles[mention.entity_key].value()
         if mention.article_id in seen:
-            return "already_counted"
+            return Result(outcome="already_counted")
         articles[mention.entity_key] = [*seen, mention.article_id]
-        return "counted"
+        return Result(outcome="counted")
 
     @p.app.agent(p.topics["entity_mentions"], name="entity-counter", concurrency=1)
     async def entity_counter(stream: faust.StreamT) -> None:

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import faust
-
 from agents.cleaner.core import CLEANER_VERSION, Article, Page, clean
 from agents.crawler.fetcher import header_charset
 from schemas.models import CleanArticle, RawPage, utc_now
 from streams.app import Pipeline
 from streams.codecs import decode
-from streams.processing import publish
+from streams.delivery import Result
+from streams.publisher import Output
 
 
 def clean_page(content: bytes, url: str, charset: str | None) -> Article:
@@ -37,13 +36,10 @@ def to_event(raw: RawPage, article: Article) -> CleanArticle:
 
 
 def register(p: Pipeline) -> None:
-    async def handle(key: bytes | None, value: bytes | None) -> str | None:
+    async def handle(key: bytes | None, value: bytes | None) -> Result:
         raw = decode(RawPage, value)
         charset = header_charset(raw.headers.get("content-type"))
         article = await p.cpu.run(clean_page, raw.content, raw.final_url, charset)
-        await publish(p.topics["clean_articles"], raw.id, to_event(raw, article))
-        return None
+        return Result([Output("clean_articles", raw.id, to_event(raw, article))])
 
-    @p.app.agent(p.topics["raw_pages"], name="cleaner", concurrency=1)
-    async def cleaner(stream: faust.StreamT) -> None:
-        await p.process(stream, "cleaner", handle)
+    p.consume("cleaner", handle)

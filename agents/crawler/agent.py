@@ -23,8 +23,9 @@ from agents.crawler.state import CrawlState
 from schemas.models import CrawlRequest, utc_now
 from streams.app import Pipeline
 from streams.codecs import decode
+from streams.delivery import Result
 from streams.ids import article_id, canonical_url
-from streams.processing import publish, publish_all
+from streams.publisher import Output
 
 log = logging.getLogger(__name__)
 
@@ -53,23 +54,25 @@ def register(p: Pipeline) -> None:
             requests = []
             for entry in found.entries:
                 url = canonical_url(entry.url)
-                requests.append((urlsplit(url).netloc, CrawlRequest(id=article_id(url), url=url, source=source.name,
-                                                   discovered_at=utc_now(), published_at=entry.published_at)))
-            await publish_all(p.topics["frontier"], requests)
+                request = CrawlRequest(id=article_id(url), url=url, source=source.name,
+                                       discovered_at=utc_now(), published_at=entry.published_at)
+                requests.append(Output("frontier", urlsplit(url).netloc, request))
+            await p.publisher.publish(requests)
             p.metrics.count("discovery", "polled")
             for _ in found.failures:
                 p.metrics.count("discovery", "feed_failed")
 
-    async def fetch(key: bytes | None, value: bytes | None) -> str:
+    async def fetch(key: bytes | None, value: bytes | None) -> Result:
         request = decode(CrawlRequest, value)
         visit = await crawl_url(fetcher, request, CrawlState.load(states.get(request.url)), settings)
         if visit.page is not None:
-            await publish(p.topics["raw_pages"], visit.page.id, visit.page)
+            # Published before the state records it: a crash in between refetches rather than loses the page.
+            await p.publisher.publish([Output("raw_pages", visit.page.id, visit.page)])
         if visit.state is not None:
             states[request.url] = visit.state.dump()
         if visit.error is not None:
             raise visit.error
-        return visit.outcome
+        return Result(outcome=visit.outcome)
 
     @p.app.agent(p.topics["frontier"], name="crawler", concurrency=1)
     async def crawler(stream: faust.StreamT) -> None:

@@ -1,66 +1,127 @@
-"""At-least-once on the real broker: a worker killed mid-stream loses no event."""
+"""At-least-once on the real broker: killed workers, a restarted broker, SIGTERM mid-event, a late broker.
+
+Each test asserts that every input id reaches its output topic (duplicates with the
+same id are allowed) and that no valid input is dead-lettered, and prints the counts.
+"""
 
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from schemas.models import RawPage, utc_now
+import pytest
+
+from benchmarks.chaos import Plan, Report, chaos, corpus_pages, raw_pages
+from streams.broker import EmbeddedBroker
 from streams.codecs import encode
-from streams.demo_site import DemoSite
-from streams.ids import article_id
 from streams.settings import Settings
-from tests.integration.harness import ROOT, WorkerProcess, collect, produce, settings_env
+from tests.integration.harness import ROOT, WorkerProcess, collect, produce, read_all, settings_env
+from tests.integration.test_annotator_burst import long_articles
 
 
-def raw_pages(site: DemoSite, count: int) -> list[RawPage]:
-    pages = []
-    for n in range(count):
-        page = site.pages[n % len(site.pages)]
-        html = site.document(page)
-        url = f"https://replay.example/{n}/{page.path.lstrip('/')}"
-        pages.append(RawPage(id=article_id(url), url=url, final_url=url, source="replay", status=200,
-                             headers={"content-type": "text/html; charset=utf-8"}, fetched_at=utc_now(),
-                             content_sha256=hashlib.sha256(html).hexdigest(), content=html))
-    return pages
+@pytest.fixture(scope="session")
+def pages(corpus_dir: Path) -> list[tuple[str, bytes]]:
+    return corpus_pages(corpus_dir)
 
 
-async def test_killed_cleaner_loses_no_event(kafka_settings: Settings, corpus_dir: Path, tmp_path: Path) -> None:
-    # A short session timeout: the killed member's partitions move to the next worker sooner.
-    kafka_settings = kafka_settings.model_copy(update={"session_timeout": 8.0})
-    site = DemoSite(corpus_dir)
-    pages = raw_pages(site, 40)
-    expected = {page.id for page in pages}
-    await produce(kafka_settings, "raw_pages", [(p.id.encode(), encode(p)) for p in pages])
+@pytest.fixture
+def settings(kafka_settings: Settings) -> Settings:
+    # Short timeouts: a killed member's partitions move on sooner, and a rebalance waits less.
+    return kafka_settings.model_copy(update={
+        "session_timeout": 8.0, "topic_partitions": 4, "cpu_job_timeout": 30.0, "publish_timeout": 60.0,
+        "web_enabled": False,
+    })
 
-    first = WorkerProcess(kafka_settings, "cleaner", tmp_path).start()
+
+def broker_of(kafka_broker: EmbeddedBroker | None) -> EmbeddedBroker:
+    if kafka_broker is None:
+        pytest.fail("broker restarts need the embedded test broker (unset VESTNIK_BOOTSTRAP_SERVERS)")
+    return kafka_broker
+
+
+def check(report: Report) -> None:
+    print(f"\n{report.line()}")
+    assert report.lost == 0, f"lost {report.lost} of {report.sent}: {report.lost_ids[:10]}"
+    assert report.dead_lettered == 0, report.dead_letter_reasons[:5]
+    assert report.enriched == report.sent
+
+
+async def test_killed_workers_lose_no_article(settings: Settings, pages: list[tuple[str, bytes]],
+                                             tmp_path: Path) -> None:
+    plan = Plan(articles=300, workers=2, kills=4, kill_every=4.0, broker_restarts=0, deadline=420)
+    report = await chaos(settings, plan, pages, tmp_path, say=False)
+    assert report.kills == plan.kills, "every kill must land mid-stream"
+    check(report)
+
+
+async def test_broker_restart_mid_stream_loses_no_article(settings: Settings, pages: list[tuple[str, bytes]],
+                                                         kafka_broker: EmbeddedBroker | None, tmp_path: Path) -> None:
+    plan = Plan(articles=200, workers=2, kills=0, broker_restarts=1, broker_down=8.0, deadline=420)
+    report = await chaos(settings, plan, pages, tmp_path, broker=broker_of(kafka_broker), say=False)
+    assert report.broker_restarts == 1
+    check(report)
+
+
+async def test_sigterm_during_an_event_abandons_it_uncommitted(settings: Settings, corpus_dir: Path,
+                                                              tmp_path: Path) -> None:
+    # Long articles take seconds each; a grace period shorter than that abandons the one in flight.
+    settings = settings.model_copy(update={"stop_grace": 0.5})
+    articles = long_articles(corpus_dir, 6)
+    expected = {a.id for a in articles}
+    await produce(settings, "clean_articles", [(a.id.encode(), encode(a)) for a in articles])
+    first = WorkerProcess(settings, "annotator", tmp_path).start()
     try:
         await first.wait_ready()
-        partial = await collect(kafka_settings, "clean_articles", lambda ev: len(ev) >= 5, timeout=120)
-        assert 5 <= len({e["id"] for e in partial}) < len(expected), "kill must land mid-stream"
+        partial = await collect(settings, "enriched_articles", lambda ev: len(ev) >= 1, timeout=120)
+        assert len({e["id"] for e in partial}) < len(expected), "SIGTERM must land mid-stream"
+        began = asyncio.get_running_loop().time()
+        assert first.stop(timeout=40) == 0, first.log()[-3000:]
+        print(f"\nstopped in {asyncio.get_running_loop().time() - began:.1f}s")
+        assert "abandoning it uncommitted" in first.log()
     finally:
-        first.kill()
+        first.kill() if first.proc and first.proc.poll() is None else None
 
-    second = WorkerProcess(kafka_settings, "cleaner", tmp_path).start()
+    second = WorkerProcess(settings, "annotator", tmp_path).start()
     try:
         await second.wait_ready()
-        events = await collect(kafka_settings, "clean_articles", lambda ev: {e["id"] for e in ev} >= expected,
-                               timeout=180)
+        events = await collect(settings, "enriched_articles", lambda ev: {e["id"] for e in ev} >= expected,
+                               timeout=240)
         assert {e["id"] for e in events} == expected
+        assert await read_all(settings, "dead_letters") == []
+        print(f"sent={len(expected)} enriched={len({e['id'] for e in events})} events={len(events)}")
     finally:
         second.stop()
 
 
-async def test_replay_rewinds_a_stopped_group_so_its_workers_reprocess(
-    kafka_settings: Settings, corpus_dir: Path, tmp_path: Path
+async def test_a_worker_started_before_its_broker_waits_for_it(
+    settings: Settings, pages: list[tuple[str, bytes]], kafka_broker: EmbeddedBroker | None, tmp_path: Path
 ) -> None:
-    settings = kafka_settings.model_copy(update={"session_timeout": 8.0})
+    broker = broker_of(kafka_broker)
+    events = raw_pages(pages, 20, settings.app_id)
+    await produce(settings, "raw_pages", [(e.id.encode(), encode(e)) for e in events])
+    await asyncio.to_thread(broker.stop)
+    worker = WorkerProcess(settings, "cleaner,annotator", tmp_path).start()
+    try:
+        await asyncio.sleep(6)
+        assert worker.proc is not None and worker.proc.poll() is None, worker.log()[-3000:]
+        await asyncio.to_thread(broker.start)
+        got = await collect(settings, "enriched_articles", lambda ev: {e["id"] for e in ev} >= {e.id for e in events},
+                            timeout=240)
+        assert await read_all(settings, "dead_letters") == []
+        print(f"\nsent={len(events)} enriched={len({e['id'] for e in got})} events={len(got)}")
+    finally:
+        await asyncio.to_thread(broker.start)  # whatever happened, later tests need the broker
+        worker.stop()
+
+
+async def test_replay_rewinds_stopped_groups_so_their_workers_reprocess(
+    settings: Settings, pages: list[tuple[str, bytes]], tmp_path: Path
+) -> None:
     before = datetime.now(UTC) - timedelta(seconds=5)
-    pages = raw_pages(DemoSite(corpus_dir), 3)
-    await produce(settings, "raw_pages", [(p.id.encode(), encode(p)) for p in pages])
+    events = raw_pages(pages, 3, settings.app_id)
+    await produce(settings, "raw_pages", [(e.id.encode(), encode(e)) for e in events])
     replay = [sys.executable, "-m", "streams.cli", "replay", "--agents", "cleaner",
               "--since", before.strftime("%Y-%m-%dT%H:%M:%S")]
 
@@ -84,7 +145,7 @@ async def test_replay_rewinds_a_stopped_group_so_its_workers_reprocess(
     worker = WorkerProcess(settings, "cleaner", tmp_path).start()
     try:
         await worker.wait_ready()
-        events = await collect(settings, "clean_articles", lambda ev: len(ev) >= 6)
-        assert sorted(e["id"] for e in events) == sorted([p.id for p in pages] * 2)
+        cleaned = await collect(settings, "clean_articles", lambda ev: len(ev) >= 6)
+        assert sorted(e["id"] for e in cleaned) == sorted([e.id for e in events] * 2)
     finally:
         worker.stop()

@@ -54,11 +54,26 @@ def test_environment_names_are_settings(compose: dict[str, Any]) -> None:
         Settings.model_validate({k.removeprefix("VESTNIK_").lower(): v for k, v in environment.items()})
 
 
-def test_each_agent_service_is_its_own_consumer_group(compose: dict[str, Any]) -> None:
-    from streams.app import group_id
+def test_each_agent_service_has_consumer_groups_of_its_own(compose: dict[str, Any]) -> None:
+    from streams.app import consumer_groups, group_id
 
     settings = Settings()
-    groups = {group_id(settings, compose["services"][agent]["command"][3].split(",")) for agent in AGENT_NAMES}
-    assert len(groups) == len(AGENT_NAMES)
-    assert group_id(settings, AGENT_NAMES) == settings.app_id
+    per_service = [set(consumer_groups(settings, compose["services"][agent]["command"][3].split(",")))
+                   for agent in AGENT_NAMES]
+    assert all(per_service)
+    assert sum(map(len, per_service)) == len(set().union(*per_service)), "services must not share a group"
     assert group_id(settings, ["cleaner", "crawler"]) == group_id(settings, ["crawler", "cleaner"])
+
+
+def test_a_stopping_worker_gets_its_grace_period_and_more(compose: dict[str, Any]) -> None:
+    for agent in AGENT_NAMES:
+        service = compose["services"][agent]
+        grace = float(service["stop_grace_period"].removesuffix("s"))
+        settings = Settings.model_validate({k.removeprefix("VESTNIK_").lower(): v
+                                            for k, v in service["environment"].items()})
+        assert grace >= settings.stop_grace + 5, f"{agent}: compose would SIGKILL before the grace period ends"
+
+
+def test_a_rebalance_outlasts_the_longest_cpu_job() -> None:
+    settings = Settings()
+    assert settings.rebalance_timeout > settings.cpu_job_timeout * settings.cpu_crash_attempts

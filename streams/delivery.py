@@ -1,0 +1,274 @@
+"""An agent's consumer loop that vestnik owns: an offset is committed only after its outputs exist.
+
+faust-streaming 0.15's acking can commit past an event it never processed: it
+treats jumps in offsets as acknowledged gaps, drops buffered events at a
+rebalance while its read position stays ahead of them, and records failed
+commits as done. So the agents that carry articles (cleaner, annotator) run on
+a plain aiokafka consumer in a mode service inside the Faust app:
+
+- one input at a time per worker, in offset order per partition;
+- each input's outputs (or its dead letter) are acknowledged by the broker
+  before its offset is marked done, and only done offsets are committed;
+- at a rebalance the revoked partitions' in-flight event is finished and the
+  done offsets committed before anyone else takes them over; what was fetched
+  but not started is dropped and fetched again by the next owner;
+- an infrastructure failure is retried, never dead-lettered; when publishing
+  keeps failing the worker exits (75) with nothing more committed;
+- a stop gives the in-flight event `stop_grace` seconds, then abandons it
+  uncommitted.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import random
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import NoReturn, Protocol
+
+from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
+from aiokafka.abc import ConsumerRebalanceListener
+from aiokafka.errors import KafkaError
+from mode import Service
+
+from schemas.models import DeadLetter, utc_now
+from streams.failures import is_infrastructure
+from streams.kafka import client_options
+from streams.metrics import Metrics
+from streams.publisher import Output, Publisher
+from streams.settings import Settings
+
+log = logging.getLogger(__name__)
+
+EXIT_KAFKA_UNAVAILABLE = 75  # EX_TEMPFAIL: a supervisor (compose, systemd, k8s) restarts the worker
+# aiokafka retries a commit while the coordinator is away; the loop must not wait on it for ever.
+COMMIT_TIMEOUT = 10.0
+
+
+@dataclass
+class Result:
+    """What handling one input produced: the events to publish, and the outcome to count."""
+
+    outputs: list[Output] = field(default_factory=list)
+    outcome: str = "published"
+
+
+Handler = Callable[[bytes | None, bytes | None], Awaitable[Result]]
+"""Takes a message's key and value; returns what to publish. Raising means the input failed."""
+
+
+class Origin(Protocol):
+    """Where an input came from: an aiokafka record or a faust message."""
+
+    topic: str
+    partition: int
+    offset: int
+    key: bytes | None
+    value: bytes | None
+
+
+def dead_letter(agent: str, record: Origin, exc: BaseException, max_value_bytes: int) -> Output:
+    """The dead letter of a failed input; a value too large to carry is left out (its offset still finds it)."""
+    value, key = record.value, record.key
+    size = len(value or b"")
+    letter = DeadLetter(
+        agent=agent,
+        reason=str(exc) or repr(exc),
+        error_type=type(exc).__name__,
+        source_topic=record.topic,
+        partition=record.partition,
+        offset=record.offset,
+        key=key,
+        value=value if size <= max_value_bytes else None,
+        value_size=size,
+        failed_at=utc_now(),
+    )
+    return Output("dead_letters", f"{record.topic}/{record.partition}/{record.offset}", letter)
+
+
+def exit_uncommitted(agent: str, where: str, exc: BaseException) -> NoReturn:
+    """The cluster failed us for longer than we wait: exit at once, so the event stays uncommitted.
+
+    A supervisor restarts the worker, which waits for the cluster and processes the event again.
+    """
+    log.critical("%s: giving up on %s (%r); exiting with status %d, uncommitted, so that it is redelivered",
+                 agent, where, exc, EXIT_KAFKA_UNAVAILABLE)
+    logging.shutdown()
+    os._exit(EXIT_KAFKA_UNAVAILABLE)
+
+
+class Abandoned(Exception):
+    """The worker is stopping: the in-flight input is left uncommitted for the next owner."""
+
+
+class AgentLoop(Service, ConsumerRebalanceListener):
+    """One agent: its consumer group, its input topics, its handler."""
+
+    def __init__(self, *, agent: str, group: str, topics: list[str], handler: Handler, publisher: Publisher,
+                 metrics: Metrics, settings: Settings) -> None:
+        super().__init__()
+        self.agent, self.group, self.topics, self.handler = agent, group, topics, handler
+        self.publisher, self.metrics, self.settings = publisher, metrics, settings
+        # Base64 grows a value by a third: carry it only while the letter stays under the message limit.
+        self.max_letter_value = settings.max_message_bytes * 2 // 3 - 64 * 1024
+        self._consumer: AIOKafkaConsumer | None = None
+        self._task: asyncio.Task[None] | None = None
+        self._lock = asyncio.Lock()  # held while one input is handled; a rebalance waits for it
+        self._generation = 0  # bumped at every revocation: a batch fetched before it is stale
+        self._done: dict[TopicPartition, int] = {}  # next offset to commit, per partition
+        self._stopping = False
+        self._last_commit = 0.0
+
+    @property
+    def label(self) -> str:
+        return f"{type(self).__name__}: {self.agent}"
+
+    async def on_start(self) -> None:
+        self._task = asyncio.create_task(self._run(), name=f"vestnik-{self.agent}")
+
+    async def on_stop(self) -> None:
+        """Finish the in-flight event within the grace period, or abandon it uncommitted."""
+        self._stopping = True
+        if self._task is None:
+            return
+        try:
+            await asyncio.wait_for(asyncio.shield(self._task), self.settings.stop_grace)
+        except TimeoutError:
+            log.warning("%s: in-flight event not finished within %.0fs; abandoning it uncommitted",
+                        self.agent, self.settings.stop_grace)
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+        except Exception:
+            log.exception("%s: consumer loop failed", self.agent)
+
+    def _new_consumer(self) -> AIOKafkaConsumer:
+        s = self.settings
+        return AIOKafkaConsumer(
+            **client_options(s),
+            group_id=self.group,
+            enable_auto_commit=False,
+            auto_offset_reset="earliest",
+            max_partition_fetch_bytes=s.max_message_bytes,
+            fetch_max_bytes=max(s.max_message_bytes, 50 * 1024 * 1024),
+            session_timeout_ms=int(s.session_timeout * 1000),
+            heartbeat_interval_ms=int(min(3.0, s.session_timeout / 3) * 1000),
+            rebalance_timeout_ms=int(s.rebalance_timeout * 1000),
+            max_poll_interval_ms=int(s.rebalance_timeout * 1000),
+        )
+
+    async def _run(self) -> None:
+        consumer = self._consumer = self._new_consumer()
+        consumer.subscribe(self.topics, listener=self)
+        await self._start(consumer)
+        log.info("%s: consuming %s as group %s", self.agent, ", ".join(self.topics), self.group)
+        try:
+            while not self._stopping:
+                batch = await consumer.getmany(timeout_ms=500, max_records=100)
+                await self._handle_batch(batch)
+                if self._done and time.monotonic() - self._last_commit >= 1.0:
+                    async with self._lock:
+                        await self._commit()
+        except Abandoned:
+            pass
+        except Exception as exc:  # a loop that died silently would leave its partitions unserved
+            exit_uncommitted(self.agent, "the consumer loop", exc)
+        finally:
+            with contextlib.suppress(Exception):
+                async with self._lock:
+                    await self._commit()
+            await consumer.stop()
+
+    async def _start(self, consumer: AIOKafkaConsumer) -> None:
+        """Join the cluster, waiting for it as long as a starting worker does."""
+        deadline = time.monotonic() + self.settings.startup_timeout
+        while True:
+            try:
+                await consumer.start()
+                return
+            except KafkaError as exc:
+                if time.monotonic() >= deadline or self._stopping:
+                    exit_uncommitted(self.agent, "start", exc)
+                log.warning("%s: cannot reach Kafka yet (%r); retrying", self.agent, exc)
+                await asyncio.sleep(2.0)
+
+    async def _handle_batch(self, batch: dict[TopicPartition, list[ConsumerRecord]]) -> None:
+        generation = self._generation
+        for tp, records in batch.items():
+            for record in records:
+                async with self._lock:
+                    if self._stopping or generation != self._generation:
+                        return  # not started: the next owner (maybe us) fetches it again from the commit
+                    await self._handle(record)
+                    self._done[tp] = record.offset + 1
+
+    async def _handle(self, record: ConsumerRecord) -> None:
+        """Handle one input until its outputs or its dead letter are acknowledged."""
+        where = f"{record.topic}[{record.partition}]@{record.offset}"
+        deadline = time.monotonic() + self.settings.publish_timeout
+        attempt = 0
+        while True:
+            try:
+                result = await self.handler(record.key, record.value)
+                await self.publisher.publish(result.outputs)
+                self.metrics.count(self.agent, result.outcome)
+                return
+            except Exception as exc:
+                if is_infrastructure(exc):
+                    if self._stopping:
+                        log.info("%s: stopping; %s left uncommitted (%r)", self.agent, where, exc)
+                        raise Abandoned() from exc
+                    attempt += 1
+                    if time.monotonic() >= deadline or attempt > 50:
+                        exit_uncommitted(self.agent, where, exc)
+                    pause = min(5.0, 0.2 * 2**attempt) * random.uniform(0.5, 1.0)
+                    log.warning("%s: %s failed for a reason outside the input (%r); retrying in %.1fs",
+                                self.agent, where, exc, pause)
+                    await asyncio.sleep(pause)
+                    continue
+                await self._dead_letter(record, where, exc)
+                return
+
+    async def _dead_letter(self, record: ConsumerRecord, where: str, exc: Exception) -> None:
+        log.warning("%s: dead-lettering %s: %s: %s", self.agent, where, type(exc).__name__, exc)
+        try:
+            await self.publisher.publish([dead_letter(self.agent, record, exc, self.max_letter_value)])
+        except Exception as letter_error:
+            exit_uncommitted(self.agent, where, letter_error)
+        self.metrics.count(self.agent, f"dead_letter:{type(exc).__name__}")
+
+    async def _commit(self, partitions: set[TopicPartition] | None = None) -> None:
+        """Commit the done offsets of the assigned partitions (of `partitions` only, if given)."""
+        consumer = self._consumer
+        if consumer is None or not self._done:
+            return
+        assigned = consumer.assignment()
+        offsets = {tp: offset for tp, offset in self._done.items()
+                   if tp in assigned and (partitions is None or tp in partitions)}
+        self._last_commit = time.monotonic()
+        if not offsets:
+            return
+        try:
+            await asyncio.wait_for(consumer.commit(offsets), COMMIT_TIMEOUT)
+        except (KafkaError, TimeoutError) as exc:
+            # Not lost: the offsets stay in _done for the next commit, or the inputs are processed again.
+            log.warning("%s: commit failed (%r); will retry", self.agent, exc)
+            return
+        for tp, offset in offsets.items():
+            if self._done.get(tp) == offset:
+                del self._done[tp]
+
+    async def on_partitions_revoked(self, revoked: set[TopicPartition]) -> None:
+        """Before anyone else takes these partitions: finish the in-flight event and commit what is done."""
+        async with self._lock:
+            self._generation += 1
+            await self._commit(set(revoked))
+            for tp in revoked:
+                self._done.pop(tp, None)
+
+    async def on_partitions_assigned(self, assigned: set[TopicPartition]) -> None:
+        log.info("%s: assigned %s", self.agent, ", ".join(f"{tp.topic}[{tp.partition}]" for tp in sorted(assigned)))
