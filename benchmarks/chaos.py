@@ -201,27 +201,44 @@ async def chaos(settings: Settings, plan: Plan, pages: list[tuple[str, bytes]], 
                   file=sys.stderr, flush=True)
 
     kills = restarts = 0
+    slot, victim = 0, supervisor.slots[0]
     restart_after = {round((k + 1) * plan.kills / (plan.broker_restarts + 1)) for k in range(plan.broker_restarts)}
     try:
         await wait_until(lambda: bool(progress.seen), began + plan.deadline)
-        for k in range(plan.kills):
-            slot = k % plan.workers
-            if k % 2:
-                # Timed to a rebalance: while the group settles around the previous victim's replacement.
-                await asyncio.sleep(rng.uniform(0.5, 5.0))
-            else:
+        k = 0
+        while k < plan.kills and not progress.complete:
+            # Three kinds of kill in turn: unprovoked; the replacement just after it joined (a member
+            # that joins and dies, as a crash-looping one does); the survivor while the group settles.
+            kind = k % 3
+            if kind == 0:
+                slot = k % plan.workers
                 await asyncio.sleep(plan.kill_every * rng.uniform(0.7, 1.3))
+            else:
+                await supervisor.wait_replaced(slot, victim)
+                await asyncio.sleep(rng.uniform(0.5, 3.0) if kind == 1 else rng.uniform(0.5, 5.0))
+                slot = slot if kind == 1 else (slot + 1) % plan.workers
             if progress.complete:
                 break
             victim = supervisor.kill(slot)
+            k += 1
             kills += 1
             note(f"killed worker {slot} (pid {victim.proc.pid if victim.proc else '?'})")
-            await supervisor.wait_replaced(slot, victim)
-            if k + 1 in restart_after and broker is not None:
+            if k in restart_after and broker is not None:
+                await supervisor.wait_replaced(slot, victim)
                 note("stopping the broker")
                 await _restart_broker(broker, plan.broker_down)
                 restarts += 1
                 note("broker is back")
+                # Kills right after the restart, while every member rejoins.
+                for delay in (rng.uniform(0.5, 2.0), rng.uniform(1.0, 3.0)):
+                    if k >= plan.kills or progress.complete:
+                        break
+                    await asyncio.sleep(delay)
+                    slot = (slot + 1) % plan.workers
+                    victim = supervisor.kill(slot)
+                    k += 1
+                    kills += 1
+                    note(f"killed worker {slot} after the restart")
         while restarts < plan.broker_restarts and broker is not None:
             await _restart_broker(broker, plan.broker_down)
             restarts += 1

@@ -10,6 +10,7 @@ in-flight events before the CPU pool goes away.
 
 from __future__ import annotations
 
+import asyncio
 import importlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -81,9 +82,8 @@ class Delivery(Service):
             await loop.start()
 
     async def on_stop(self) -> None:
-        for loop in self.loops:
-            await loop.stop()
-        self.cpu.shutdown()
+        await asyncio.gather(*(loop.stop() for loop in self.loops))  # one grace period for all of them
+        await asyncio.to_thread(self.cpu.shutdown)
         await self.publisher.stop()
 
 
