@@ -1,11 +1,12 @@
-"""Chaos run: workers SIGKILLed and the broker restarted mid-stream; counts what reaches the end.
+"""Chaos run: workers killed and the broker restarted mid-stream; counts what reaches the end.
 
 Raw pages (the corpus pages, each under its own URL) are produced to `raw-pages`; worker
 processes run under a supervisor that restarts any that exits, as compose `restart: always`
-does; a worker's whole process group is killed again and again, every other kill timed to
-land while the group rebalances around the previous victim's restart; the broker is stopped
-and started again. At the end every produced id must be in `enriched-articles` and nothing
-in `dead-letters`.
+does. Workers are taken down again and again, in turn: a whole process group SIGKILLed at a
+random moment; a replacement SIGTERMed just after it joined (a member that joins and goes);
+the survivor SIGKILLed while the group settles. The broker is stopped and started again, with
+kills right after it is back. At the end every produced id must be in `enriched-articles` and
+nothing in `dead-letters`.
 
     python -m benchmarks.chaos --articles 1000 --kills 6 --broker-restarts 1
 """
@@ -18,6 +19,7 @@ import gzip
 import hashlib
 import json
 import random
+import signal
 import sys
 import tempfile
 import time
@@ -134,9 +136,13 @@ class Supervisor:
                     self.starts += 1
             await asyncio.sleep(0.2)
 
-    def kill(self, slot: int) -> WorkerProcess:
+    def kill(self, slot: int, graceful: bool = False) -> WorkerProcess:
+        """SIGKILL the worker's process group, or SIGTERM the worker (a stop, or a crash on start-up)."""
         victim = self.slots[slot]
-        victim.kill()
+        if graceful and victim.proc is not None:
+            victim.proc.send_signal(signal.SIGTERM)
+        else:
+            victim.kill()
         return victim
 
     async def wait_replaced(self, slot: int, victim: WorkerProcess, timeout: float = 90.0) -> None:
@@ -207,8 +213,8 @@ async def chaos(settings: Settings, plan: Plan, pages: list[tuple[str, bytes]], 
         await wait_until(lambda: bool(progress.seen), began + plan.deadline)
         k = 0
         while k < plan.kills and not progress.complete:
-            # Three kinds of kill in turn: unprovoked; the replacement just after it joined (a member
-            # that joins and dies, as a crash-looping one does); the survivor while the group settles.
+            # Three kinds of kill in turn: unprovoked; the replacement stopped just after it joined (a member
+            # that joins and goes, as a crash-looping one does); the survivor while the group settles.
             kind = k % 3
             if kind == 0:
                 slot = k % plan.workers
@@ -219,10 +225,11 @@ async def chaos(settings: Settings, plan: Plan, pages: list[tuple[str, bytes]], 
                 slot = slot if kind == 1 else (slot + 1) % plan.workers
             if progress.complete:
                 break
-            victim = supervisor.kill(slot)
+            victim = supervisor.kill(slot, graceful=kind == 1)
             k += 1
             kills += 1
-            note(f"killed worker {slot} (pid {victim.proc.pid if victim.proc else '?'})")
+            how = "stopped" if kind == 1 else "killed"
+            note(f"{how} worker {slot} (pid {victim.proc.pid if victim.proc else '?'})")
             if k in restart_after and broker is not None:
                 await supervisor.wait_replaced(slot, victim)
                 note("stopping the broker")

@@ -83,7 +83,7 @@ class Delivery(Service):
 
     async def on_stop(self) -> None:
         await asyncio.gather(*(loop.stop() for loop in self.loops))  # one grace period for all of them
-        await asyncio.to_thread(self.cpu.shutdown)
+        await self.cpu.close()
         await self.publisher.stop()
 
 

@@ -50,6 +50,7 @@ class CpuPool:
         self.crash_pause = crash_pause
         self._pool: ProcessPool | None = None
         self._stopping = False
+        self._waiting: set[asyncio.Future[Any]] = set()
 
     def _executor(self) -> ProcessPool:
         if self._stopping:
@@ -78,22 +79,36 @@ class CpuPool:
 
     async def _run_once(self, fn: Callable[..., T], *args: Any) -> T:
         future = self._executor().schedule(fn, args=args, timeout=self.timeout)
+        waiter = asyncio.wrap_future(future)
+        self._waiting.add(waiter)
         try:
-            result: T = await asyncio.wrap_future(future)
+            result: T = await waiter
             return result
         except FutureTimeout as exc:
             raise WorkTimeout(f"{fn.__name__} took over {self.timeout:.0f}s and was stopped") from exc
         except asyncio.CancelledError:
             future.cancel()
+            task = asyncio.current_task()
+            if self._stopping and not (task and task.cancelling()):  # cut short by close(), not cancelled
+                raise CpuPoolStopping(f"the CPU pool stopped while running {fn.__name__}") from None
             raise
         except RuntimeError as exc:
             if self._stopping:  # pebble fails the jobs of a pool being stopped
                 raise CpuPoolStopping(f"the CPU pool stopped while running {fn.__name__}") from exc
             raise
+        finally:
+            self._waiting.discard(waiter)
 
-    def shutdown(self) -> None:
+    async def close(self) -> None:
+        """Stop the processes; jobs still running end in CpuPoolStopping.
+
+        The waiting jobs are released here, on the loop, before pebble cancels
+        their futures from its own threads.
+        """
         self._stopping = True
+        for waiter in list(self._waiting):
+            waiter.cancel()
         if self._pool is not None:
-            self._pool.stop()
-            self._pool.join(timeout=10)
-            self._pool = None
+            pool, self._pool = self._pool, None
+            pool.stop()
+            await asyncio.to_thread(pool.join, 10)

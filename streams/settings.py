@@ -76,6 +76,9 @@ class Settings(BaseSettings):
     host_delay: float = Field(1.0, ge=0, description="Minimum seconds between requests to one host.")
     failure_backoff: float = Field(600.0, ge=0, description="Seconds before a failed URL is tried again (doubling).")
     refetch_after: float = Field(6 * 3600.0, ge=0, description="Seconds before a known article is checked again.")
+    crawl_state_ttl: float = Field(
+        30 * 24 * 3600.0, gt=0, description="Seconds a URL's crawl state is kept after its last fetch."
+    )
     sitemap_children: int = Field(3, ge=1, description="Newest child sitemaps read from a sitemap index.")
 
     # Cleaner / annotator
@@ -94,6 +97,19 @@ class Settings(BaseSettings):
             raise ValueError(
                 f"max_page_bytes={self.max_page_bytes} does not fit in max_message_bytes={self.max_message_bytes}"
                 " once base64-encoded: raise VESTNIK_MAX_MESSAGE_BYTES or lower VESTNIK_MAX_PAGE_BYTES"
+            )
+        return self
+
+    @model_validator(mode="after")
+    def _crawl_state_outlives_its_waits(self) -> Settings:
+        # State forgotten before its URL is due again would make a listed URL new: fetched whole and republished.
+        # The crawler's backoff doubles at most 10 times (agents.crawler.state.longest_wait; a test keeps both equal).
+        wait = max(self.refetch_after, self.failure_backoff * 2**10)
+        if self.crawl_state_ttl <= wait:
+            raise ValueError(
+                f"crawl_state_ttl={self.crawl_state_ttl} must exceed the longest wait of a known URL, {wait}"
+                " (refetch_after, or failure_backoff doubled 10 times):"
+                " raise VESTNIK_CRAWL_STATE_TTL or lower VESTNIK_REFETCH_AFTER / VESTNIK_FAILURE_BACKOFF"
             )
         return self
 

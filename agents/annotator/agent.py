@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import logging
+import time
 from typing import Any
 
 import faust
+from faust.windows import TumblingWindow
 
 from agents.annotator.core import ANNOTATOR_VERSION, Annotation, get_annotator
 from schemas.models import CleanArticle, EnrichedArticle, EntityMention, utc_now
@@ -13,6 +15,7 @@ from streams.app import Pipeline
 from streams.codecs import decode
 from streams.delivery import Result
 from streams.publisher import Output
+from streams.tables import active_partitions, key_partition
 
 log = logging.getLogger(__name__)
 
@@ -70,33 +73,62 @@ def register(p: Pipeline) -> None:
 
 
 def register_entity_counts(p: Pipeline) -> None:
-    """Who is in the news: articles per entity in tumbling windows, served at /entities/top."""
+    """Who is in the news: articles per entity in tumbling windows, served at /entities/top.
+
+    A count per entity and window, and a mark per (entity, article) and window so
+    that a mention delivered again is not counted again: each mention costs two
+    small writes, and both tables expire with their windows.
+    """
     window = p.settings.entity_window
-    # Articles per entity, not mentions: a set of article ids, so a replayed article counts once.
-    articles = p.app.Table("entity-articles", default=list, partitions=p.settings.topic_partitions).tumbling(
-        window, expires=window * p.settings.entity_windows_kept, key_index=True
-    ).relative_to_stream()
+    partitions = p.settings.topic_partitions
+    tumbling = TumblingWindow(window, expires=window * p.settings.entity_windows_kept)
+    counts_table = p.app.Table("entity-counts", default=int, partitions=partitions)
+    counted_table = p.app.Table("entity-articles-counted", default=bool, partitions=partitions)
+    counts = counts_table.using_window(tumbling).relative_to_stream()
+    counted = counted_table.using_window(tumbling).relative_to_stream()
 
     async def count(key: bytes | None, value: bytes | None) -> Result:
         mention = decode(EntityMention, value)
-        seen = articles[mention.entity_key].value()
-        if mention.article_id in seen:
+        pair = f"{mention.entity_key}|{mention.article_id}"
+        if counted[pair].value():
             return Result(outcome="already_counted")
-        articles[mention.entity_key] = [*seen, mention.article_id]
+        # Two tables, two changelogs: a worker dying between these writes can miscount this one mention.
+        counts[mention.entity_key] += 1
+        counted[pair] = True
         return Result(outcome="counted")
 
     @p.app.agent(p.topics["entity_mentions"], name="entity-counter", concurrency=1)
     async def entity_counter(stream: faust.StreamT) -> None:
         await p.process(stream, "entity-counter", count)
 
+    @p.app.timer(interval=window)
+    async def forget_expired_windows() -> None:
+        """Drop expired windows from memory, where faust drops only those this worker wrote since it started.
+
+        Windows restored from the changelog or copied as a standby would stay for
+        good; their changelogs drop them on their own (retention of `expires`).
+        """
+        now = time.time()
+        for table in (counts_table, counted_table):
+            stale = [key for key in table.data if tumbling.stale(key[1][1], now)]  # keys: (key, (start, end))
+            for key in stale:
+                table.data.pop(key, None)
+
     @p.app.page("/entities/top")
     async def top_entities(web: Any, request: Any) -> Any:
+        """The current window's counts of the partitions this worker owns, not of its standby copies.
+
+        Mentions are keyed by entity, so an entity's counts live in the partition of its key.
+        """
         kind = request.query.get("type")
         limit = int(request.query.get("limit", "20"))
+        current = tumbling.earliest(time.time())
+        owned = active_partitions(p.app, counts_table)
         rows = [
-            {"entity": key, "type": key.split(":", 1)[0], "name": key.split(":", 1)[1], "articles": len(ids)}
-            for key, ids in articles.items().now()  # type: ignore[attr-defined]
-            if ids and (not kind or key.startswith(f"{kind}:"))
+            {"entity": entity, "type": entity.split(":", 1)[0], "name": entity.split(":", 1)[1], "articles": n}
+            for (entity, window_range), n in counts_table.data.items()
+            if window_range == current and (not kind or entity.startswith(f"{kind}:"))
+            and key_partition(entity, partitions) in owned
         ]
         rows.sort(key=lambda row: (-row["articles"], row["entity"]))
         return web.json({"window_seconds": window, "entities": rows[:limit]})

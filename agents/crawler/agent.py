@@ -4,7 +4,9 @@ The frontier is keyed by host, so all of a host's URLs reach one worker and its
 per-host delay holds across the deployment. The crawl-state table (keyed by
 canonical URL) writes to the partition of the frontier event, so each worker
 owns the state of the URLs it fetches; the table's changelog lets a restarted
-worker neither refetch nor republish what it already has.
+worker neither refetch nor republish what it already has. State expires
+`crawl_state_ttl` after a URL's last fetch, so the table holds only the URLs of
+the last weeks rather than every URL ever seen.
 """
 
 from __future__ import annotations
@@ -19,15 +21,23 @@ import faust
 from agents.crawler.core import crawl_url, discover, fetch_policy
 from agents.crawler.fetcher import Fetcher
 from agents.crawler.sources import load_sources
-from agents.crawler.state import CrawlState
+from agents.crawler.state import CrawlState, expired
 from schemas.models import CrawlRequest, utc_now
 from streams.app import Pipeline
 from streams.codecs import decode
 from streams.delivery import Result
 from streams.ids import article_id, canonical_url
 from streams.publisher import Output
+from streams.tables import active_partitions, key_partition
 
 log = logging.getLogger(__name__)
+
+MAX_PRUNE_INTERVAL = 3600.0  # expired state is pruned every tenth of its TTL, and at least hourly
+
+
+def frontier_key(url: str) -> str:
+    """The frontier is keyed by host: all of a host's URLs reach one worker, and so does their crawl state."""
+    return urlsplit(url).netloc
 
 
 def register(p: Pipeline) -> None:
@@ -56,7 +66,7 @@ def register(p: Pipeline) -> None:
                 url = canonical_url(entry.url)
                 request = CrawlRequest(id=article_id(url), url=url, source=source.name,
                                        discovered_at=utc_now(), published_at=entry.published_at)
-                requests.append(Output("frontier", urlsplit(url).netloc, request))
+                requests.append(Output("frontier", frontier_key(url), request))
             await p.publisher.publish(requests)
             p.metrics.count("discovery", "polled")
             for _ in found.failures:
@@ -73,6 +83,29 @@ def register(p: Pipeline) -> None:
         if visit.error is not None:
             raise visit.error
         return Result(outcome=visit.outcome)
+
+    @p.app.timer(interval=min(MAX_PRUNE_INTERVAL, settings.crawl_state_ttl / 10))
+    async def forget_expired_state() -> None:
+        """Delete expired state in the partitions this worker owns; the tombstones compact it out of the changelog.
+
+        The store also holds standby copies of other workers' partitions: their
+        owners prune those. Nothing is pruned while a rebalance restores the
+        table, when an entry may not be its latest version yet. `del states[url]`
+        takes the changelog partition from the current event, which a timer has
+        not, so the tombstone goes to the partition of the URL's frontier key.
+        """
+        if not p.app.tables.actives_ready:
+            return
+        owned = active_partitions(p.app, states)
+        forgotten = 0
+        for url in expired(states.data.items(), time.time(), settings.crawl_state_ttl):
+            partition = key_partition(frontier_key(url), settings.topic_partitions)
+            if partition in owned:
+                states.send_changelog(partition, url, None, value_serializer="raw")
+                del states.data[url]
+                forgotten += 1
+        if forgotten:
+            log.info("crawler: forgot the expired state of %d URLs", forgotten)
 
     @p.app.agent(p.topics["frontier"], name="crawler", concurrency=1)
     async def crawler(stream: faust.StreamT) -> None:

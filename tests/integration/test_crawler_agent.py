@@ -4,10 +4,16 @@ from __future__ import annotations
 
 import asyncio
 import sys
+import time
 from pathlib import Path
 
+import orjson
+from aiokafka import AIOKafkaConsumer
+
+from streams.app import group_id
 from streams.demo_site import DemoSite
-from streams.ids import article_id
+from streams.ids import article_id, canonical_url
+from streams.kafka import client_options
 from streams.settings import Settings
 from tests.integration.harness import ROOT, WorkerProcess, collect, eventually, read_all, settings_env
 
@@ -65,5 +71,52 @@ async def test_crawl_once_publishes_new_pages_then_nothing_and_prints_a_summary(
         assert "0 published" in runs[1] and "5  not_modified" in runs[1]
         raw = await read_all(settings, "raw_pages")
         assert sorted(e["id"] for e in raw) == sorted(article_id(site.url(p)) for p in site.pages)
+    finally:
+        await site.stop()
+
+
+async def changelog_until_forgotten(
+    settings: Settings, topic: str, urls: set[str]
+) -> dict[str, list[tuple[int, bool]]]:
+    """Read a crawl-state changelog until each URL's last record is a tombstone; per URL, (partition, deleted)."""
+    consumer = AIOKafkaConsumer(topic, **client_options(settings), group_id=None, auto_offset_reset="earliest",
+                                enable_auto_commit=False)
+    await consumer.start()
+    records: dict[str, list[tuple[int, bool]]] = {}
+    try:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            for messages in (await consumer.getmany(timeout_ms=500)).values():
+                for m in messages:
+                    records.setdefault(orjson.loads(m.key), []).append((m.partition, m.value is None))
+            if all(records.get(url, [(0, False)])[-1][1] for url in urls):
+                return records
+        raise AssertionError(f"crawl state not forgotten after 120s: {records}")
+    finally:
+        await consumer.stop()
+
+
+async def test_expired_crawl_state_is_deleted_with_a_tombstone_in_its_partition(
+    kafka_settings: Settings, corpus_dir: Path, tmp_path: Path
+) -> None:
+    site = DemoSite(corpus_dir)
+    await site.start()
+    # Without refetch or failure waits the state may expire within seconds; one poll, so nothing renews it.
+    settings = kafka_settings.model_copy(update={
+        "feed_urls": [site.feed_url], "poll_interval": 3600.0, "refetch_after": 0.0, "failure_backoff": 0.0,
+        "crawl_state_ttl": 2.0, "topic_partitions": 4,
+    })
+    urls = {canonical_url(site.url(page)) for page in site.pages}
+    changelog = f"{group_id(settings, ['crawler'])}-crawl-state-changelog"
+    try:
+        worker = WorkerProcess(settings, "crawler", tmp_path).start()
+        try:
+            await worker.wait_ready()
+            records = await changelog_until_forgotten(settings, changelog, urls)
+        finally:
+            assert worker.stop() == 0, worker.log()[-3000:]
+        assert "forgot the expired state of" in worker.log()
+        # The tombstone goes to the partition of the state it deletes, or compaction would keep the state.
+        assert all(len({partition for partition, _ in records[url]}) == 1 for url in urls), records
     finally:
         await site.stop()

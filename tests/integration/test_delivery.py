@@ -50,7 +50,7 @@ def check(report: Report) -> None:
 
 async def test_killed_workers_lose_no_article(settings: Settings, pages: list[tuple[str, bytes]],
                                              tmp_path: Path) -> None:
-    plan = Plan(articles=300, workers=2, kills=4, kill_every=4.0, broker_restarts=0, deadline=420)
+    plan = Plan(articles=500, workers=2, kills=4, kill_every=3.0, broker_restarts=0, deadline=420)
     report = await chaos(settings, plan, pages, tmp_path, say=False)
     assert report.kills == plan.kills, "every kill must land mid-stream"
     check(report)

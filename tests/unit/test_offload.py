@@ -38,7 +38,7 @@ def die_once(marker: str) -> str:
 async def pool() -> AsyncIterator[CpuPool]:
     cpu = CpuPool(workers=1, timeout=1.0, crash_attempts=3, crash_pause=0.05)
     yield cpu
-    cpu.shutdown()
+    await cpu.close()
 
 
 async def test_results_come_back_from_another_process(pool: CpuPool) -> None:
@@ -77,7 +77,7 @@ async def test_a_job_cut_short_by_shutdown_is_not_the_inputs_fault(tmp_path: Pat
             break
         await asyncio.sleep(0.05)
     assert marker.exists(), "the job never started"
-    await asyncio.to_thread(pool.shutdown)
+    await pool.close()
     with pytest.raises(CpuPoolStopping) as stopped:
         await job
     assert is_infrastructure(stopped.value)
