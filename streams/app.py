@@ -102,11 +102,6 @@ class Pipeline:
     def __post_init__(self) -> None:
         self.delivery = Delivery(self.publisher, self.cpu)
 
-    @property
-    def max_letter_value(self) -> int:
-        # Base64 grows a value by a third: carry it only while the letter stays under the message limit.
-        return self.settings.max_message_bytes * 2 // 3 - 64 * 1024
-
     def consume(self, agent: str, handler: Handler) -> None:
         """Run `handler` on the agent's inputs in a loop of its own (see streams.delivery)."""
         self.delivery.loops.append(AgentLoop(
@@ -117,7 +112,7 @@ class Pipeline:
 
     async def process(self, stream: faust.StreamT, agent: str, handler: Handler) -> None:
         """Run `handler` on each event of a faust stream, dead-lettering failures (see streams.processing)."""
-        await process_events(stream, agent, self.publisher, handler, self.metrics, self.max_letter_value)
+        await process_events(stream, agent, self.publisher, handler, self.metrics, self.settings)
 
 
 def _binding(name: str) -> Callable[[Pipeline], None]:

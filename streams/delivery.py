@@ -105,6 +105,50 @@ class Abandoned(Exception):
     """The worker is stopping: the in-flight input is left uncommitted for the next owner."""
 
 
+async def handle_input(agent: str, record: Origin, handler: Handler, publisher: Publisher, metrics: Metrics,
+                       settings: Settings, stopping: Callable[[], bool] = lambda: False) -> None:
+    """Handle one input until its outputs, or its dead letter, are acknowledged by the broker.
+
+    The input's fault makes a dead letter; an infrastructure failure is retried with backoff
+    for `publish_timeout`, then the worker exits uncommitted. A stopping worker abandons it.
+    """
+    where = f"{record.topic}[{record.partition}]@{record.offset}"
+    deadline = time.monotonic() + settings.publish_timeout
+    attempt = 0
+    while True:
+        try:
+            result = await handler(record.key, record.value)
+            await publisher.publish(result.outputs)
+            metrics.count(agent, result.outcome)
+            return
+        except Exception as exc:
+            if not is_infrastructure(exc):
+                await _dead_letter(agent, record, where, exc, publisher, metrics, settings)
+                return
+            if stopping():
+                log.info("%s: stopping; %s left uncommitted (%r)", agent, where, exc)
+                raise Abandoned() from exc
+            attempt += 1
+            if time.monotonic() >= deadline:
+                exit_uncommitted(agent, where, exc)
+            pause = min(5.0, 0.2 * 2**attempt) * random.uniform(0.5, 1.0)
+            log.warning("%s: %s failed for a reason outside the input (%r); retrying in %.1fs",
+                        agent, where, exc, pause)
+            await asyncio.sleep(pause)
+
+
+async def _dead_letter(agent: str, record: Origin, where: str, exc: Exception, publisher: Publisher,
+                       metrics: Metrics, settings: Settings) -> None:
+    log.warning("%s: dead-lettering %s: %s: %s", agent, where, type(exc).__name__, exc)
+    # Base64 grows a value by a third: carry it only while the letter stays under the message limit.
+    max_value = settings.max_message_bytes * 2 // 3 - 64 * 1024
+    try:
+        await publisher.publish([dead_letter(agent, record, exc, max_value)])
+    except Exception as letter_error:
+        exit_uncommitted(agent, where, letter_error)
+    metrics.count(agent, f"dead_letter:{type(exc).__name__}")
+
+
 class AgentLoop(Service, ConsumerRebalanceListener):
     """One agent: its consumer group, its input topics, its handler."""
 
@@ -113,8 +157,6 @@ class AgentLoop(Service, ConsumerRebalanceListener):
         super().__init__()
         self.agent, self.group, self.topics, self.handler = agent, group, topics, handler
         self.publisher, self.metrics, self.settings = publisher, metrics, settings
-        # Base64 grows a value by a third: carry it only while the letter stays under the message limit.
-        self.max_letter_value = settings.max_message_bytes * 2 // 3 - 64 * 1024
         self._consumer: AIOKafkaConsumer | None = None
         self._task: asyncio.Task[None] | None = None
         self._lock = asyncio.Lock()  # held while one input is handled; a rebalance waits for it
@@ -164,9 +206,9 @@ class AgentLoop(Service, ConsumerRebalanceListener):
     async def _run(self) -> None:
         consumer = self._consumer = self._new_consumer()
         consumer.subscribe(self.topics, listener=self)
-        await self._start(consumer)
-        log.info("%s: consuming %s as group %s", self.agent, ", ".join(self.topics), self.group)
         try:
+            await self._start(consumer)
+            log.info("%s: consuming %s as group %s", self.agent, ", ".join(self.topics), self.group)
             while not self._stopping:
                 batch = await consumer.getmany(timeout_ms=500, max_records=100)
                 await self._handle_batch(batch)
@@ -191,7 +233,9 @@ class AgentLoop(Service, ConsumerRebalanceListener):
                 await consumer.start()
                 return
             except KafkaError as exc:
-                if time.monotonic() >= deadline or self._stopping:
+                if self._stopping:
+                    raise Abandoned() from exc
+                if time.monotonic() >= deadline:
                     exit_uncommitted(self.agent, "start", exc)
                 log.warning("%s: cannot reach Kafka yet (%r); retrying", self.agent, exc)
                 await asyncio.sleep(2.0)
@@ -207,39 +251,8 @@ class AgentLoop(Service, ConsumerRebalanceListener):
                     self._done[tp] = record.offset + 1
 
     async def _handle(self, record: ConsumerRecord) -> None:
-        """Handle one input until its outputs or its dead letter are acknowledged."""
-        where = f"{record.topic}[{record.partition}]@{record.offset}"
-        deadline = time.monotonic() + self.settings.publish_timeout
-        attempt = 0
-        while True:
-            try:
-                result = await self.handler(record.key, record.value)
-                await self.publisher.publish(result.outputs)
-                self.metrics.count(self.agent, result.outcome)
-                return
-            except Exception as exc:
-                if is_infrastructure(exc):
-                    if self._stopping:
-                        log.info("%s: stopping; %s left uncommitted (%r)", self.agent, where, exc)
-                        raise Abandoned() from exc
-                    attempt += 1
-                    if time.monotonic() >= deadline or attempt > 50:
-                        exit_uncommitted(self.agent, where, exc)
-                    pause = min(5.0, 0.2 * 2**attempt) * random.uniform(0.5, 1.0)
-                    log.warning("%s: %s failed for a reason outside the input (%r); retrying in %.1fs",
-                                self.agent, where, exc, pause)
-                    await asyncio.sleep(pause)
-                    continue
-                await self._dead_letter(record, where, exc)
-                return
-
-    async def _dead_letter(self, record: ConsumerRecord, where: str, exc: Exception) -> None:
-        log.warning("%s: dead-lettering %s: %s: %s", self.agent, where, type(exc).__name__, exc)
-        try:
-            await self.publisher.publish([dead_letter(self.agent, record, exc, self.max_letter_value)])
-        except Exception as letter_error:
-            exit_uncommitted(self.agent, where, letter_error)
-        self.metrics.count(self.agent, f"dead_letter:{type(exc).__name__}")
+        await handle_input(self.agent, record, self.handler, self.publisher, self.metrics, self.settings,
+                           stopping=lambda: self._stopping)
 
     async def _commit(self, partitions: set[TopicPartition] | None = None) -> None:
         """Commit the done offsets of the assigned partitions (of `partitions` only, if given)."""

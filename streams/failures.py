@@ -4,7 +4,8 @@ An input problem (not JSON, the wrong schema, not an article, an extractor
 error, a page that kills its CPU worker again and again) is the input's fault:
 it becomes a dead letter with the reason, and the stream goes on. An
 infrastructure problem (the broker unreachable, a send timing out, a leader
-moving, the CPU pool stopping under a worker that is going down) is nobody's
+moving, a table's new changelog not yet in the client's metadata, the CPU pool
+stopping under a worker that is going down) is nobody's
 input's fault: it is retried with backoff, never dead-lettered and never
 committed.
 """
@@ -12,7 +13,7 @@ committed.
 from __future__ import annotations
 
 from aiokafka.errors import KafkaError, MessageSizeTooLargeError, RecordListTooLargeError, RecordTooLargeError
-from faust.exceptions import ProducerSendError
+from faust.exceptions import PartitionsMismatch, ProducerSendError
 
 # Kafka refusing an output for its size says something about the input, and retrying cannot help.
 _KAFKA_ERRORS_OF_THE_INPUT = (MessageSizeTooLargeError, RecordTooLargeError, RecordListTooLargeError)
@@ -36,4 +37,5 @@ def is_infrastructure(exc: BaseException) -> bool:
         return not isinstance(exc.__cause__, _KAFKA_ERRORS_OF_THE_INPUT)
     if isinstance(exc, _KAFKA_ERRORS_OF_THE_INPUT):
         return False
-    return isinstance(exc, KafkaError | InfrastructureError)
+    # faust raises PartitionsMismatch while a just-created changelog topic is missing from its metadata.
+    return isinstance(exc, KafkaError | InfrastructureError | PartitionsMismatch)

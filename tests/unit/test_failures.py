@@ -10,7 +10,7 @@ from aiokafka.errors import (
     NotLeaderForPartitionError,
     RecordTooLargeError,
 )
-from faust.exceptions import ProducerSendError
+from faust.exceptions import PartitionsMismatch, ProducerSendError
 
 from agents.annotator.guard import UnannotatableText
 from agents.cleaner.core import NotAnArticle
@@ -29,6 +29,7 @@ def send_error(cause: Exception) -> ProducerSendError:
 @pytest.mark.parametrize("exc", [
     KafkaConnectionError("broker down"), KafkaTimeoutError(), NotLeaderForPartitionError(),
     send_error(KafkaTimeoutError()), CpuPoolStopping("stopping"), PublishFailed("gave up"),
+    PartitionsMismatch("changelog topic has 0 partitions"),
 ])
 def test_failures_of_the_cluster_or_the_worker_are_retried(exc: Exception) -> None:
     assert is_infrastructure(exc)
