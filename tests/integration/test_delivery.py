@@ -1,4 +1,5 @@
-"""At-least-once on the real broker: killed workers, a restarted broker, SIGTERM mid-event, a late broker.
+"""At-least-once on the real broker: killed workers, a restarted broker, SIGTERM mid-event, a late broker,
+a broker gone for longer than a worker waits.
 
 Each test asserts that every input id reaches its output topic (duplicates with the
 same id are allowed) and that no valid input is dead-lettered, and prints the counts.
@@ -114,6 +115,36 @@ async def test_a_worker_started_before_its_broker_waits_for_it(
     finally:
         await asyncio.to_thread(broker.start)  # whatever happened, later tests need the broker
         worker.stop()
+
+
+async def test_publishing_that_keeps_failing_exits_75_uncommitted(
+    settings: Settings, pages: list[tuple[str, bytes]], kafka_broker: EmbeddedBroker | None, tmp_path: Path
+) -> None:
+    broker = broker_of(kafka_broker)
+    settings = settings.model_copy(update={"publish_timeout": 4.0})
+    events = raw_pages(pages, 80, settings.app_id)
+    expected = {e.id for e in events}
+    await produce(settings, "raw_pages", [(e.id.encode(), encode(e)) for e in events])
+    first = WorkerProcess(settings, "cleaner,annotator", tmp_path).start()
+    try:
+        await first.wait_ready()
+        await collect(settings, "enriched_articles", lambda ev: len(ev) >= 1, timeout=120)
+        await asyncio.to_thread(broker.stop)
+        assert first.proc is not None
+        code = await asyncio.to_thread(first.proc.wait, 90)
+        assert code == 75, first.log()[-3000:]
+        assert "giving up on" in first.log() and "uncommitted, so that it is redelivered" in first.log()
+    finally:
+        await asyncio.to_thread(broker.start)
+        if first.proc and first.proc.poll() is None:
+            first.kill()
+    second = WorkerProcess(settings, "cleaner,annotator", tmp_path).start()
+    try:
+        got = await collect(settings, "enriched_articles", lambda ev: {e["id"] for e in ev} >= expected, timeout=240)
+        assert await read_all(settings, "dead_letters") == []
+        print(f"\nsent={len(expected)} enriched={len({e['id'] for e in got})} events={len(got)}")
+    finally:
+        second.stop()
 
 
 async def test_replay_rewinds_stopped_groups_so_their_workers_reprocess(
