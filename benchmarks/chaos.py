@@ -291,6 +291,8 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=None)
     args = parser.parse_args()
 
+    # A terminated run still stops its workers and its broker (the finally blocks below).
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     pages = corpus_pages(args.corpus)
     work = Path(tempfile.mkdtemp(prefix="vestnik-chaos-"))
     base = Settings(broker_port=_free_port(), controller_port=_free_port(), bootstrap_servers="",
