@@ -43,8 +43,8 @@ from streams.topics import topic_name
 
 def corpus_pages(corpus: Path) -> list[tuple[str, bytes]]:
     """(url, html) of the corpus pages that the cleaner and the annotator accept when nothing fails."""
-    from agents.annotator.agent import annotate_text
-    from agents.cleaner.agent import clean_page
+    from agents.annotator.cpu import annotate_text
+    from agents.cleaner.cpu import clean_page
 
     accepted = []
     for line in (corpus / "pages" / "manifest.jsonl").read_text(encoding="utf-8").splitlines():

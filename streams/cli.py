@@ -41,15 +41,17 @@ def _run_worker(settings: Settings, agents: list[str]) -> None:
 
     from streams.app import build_app
     from streams.delivery import EXIT_KAFKA_UNAVAILABLE
-    from streams.kafka import ClusterUnavailable, ensure_topics_when_ready
+    from streams.kafka import ClusterUnavailable, changelog_topics, ensure_topics, ensure_topics_when_ready
 
     try:
         asyncio.run(ensure_topics_when_ready(settings))
     except ClusterUnavailable as exc:
         typer.echo(f"vestnik worker: {exc}", err=True)
         raise SystemExit(EXIT_KAFKA_UNAVAILABLE) from exc
-    asyncio.set_event_loop(asyncio.new_event_loop())
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)
     app = build_app(settings, agents)
+    loop.run_until_complete(ensure_topics(settings, changelog_topics(settings, app)))
     worker = faust.Worker(app, loglevel=settings.log_level)
     worker.execute_from_commandline()
 
@@ -296,6 +298,36 @@ def eval_ner(corpus: Annotated[Path | None, typer.Option(help="Corpus folder.")]
     from agents.annotator.evaluate import main as evaluate
 
     raise typer.Exit(evaluate(["--corpus", str(corpus or Settings().corpus_dir)]))
+
+
+@cli.command()
+def bench(
+    pages: Annotated[int, typer.Option(help="Raw pages per pipeline set-up, produced at once.")] = 600,
+    workers: Annotated[str, typer.Option(help="Worker processes of each set-up, comma-separated.")] = "1,2",
+    latency_seconds: Annotated[float, typer.Option(help="Seconds of pages offered at half the maximum"
+                                                   " rate to the largest set-up; 0 skips latency.")] = 30.0,
+    rounds: Annotated[int, typer.Option(help="Passes over the corpus for the stage timings.")] = 2,
+    warm_up: Annotated[int, typer.Option(help="Pages each set-up handles before it is measured.")] = 100,
+    corpus_limit: Annotated[int | None, typer.Option(help="Only the first N corpus pages.")] = None,
+    out: Annotated[Path, typer.Option(help="Results directory; each run writes a folder in it.")] = Path(
+        "benchmarks/results"),
+    corpus: Annotated[Path | None, typer.Option(help="Corpus folder.")] = None,
+) -> None:
+    """Measure the stages alone, a plain script and the pipeline on a real broker; write a table and plots.
+
+    Uses the configured cluster, or an embedded broker of its own on free ports.
+    """
+    from benchmarks.bench import Options, markdown, run, write
+
+    counts = tuple(sorted({int(n) for n in workers.split(",") if n.strip()}))
+    if not counts or min(counts) < 1:
+        raise typer.BadParameter("--workers takes positive counts, e.g. 1,2")
+    options = Options(corpus=corpus or Settings().corpus_dir, out=out, pages=pages, workers=counts,
+                      rounds=rounds, latency_seconds=latency_seconds, corpus_limit=corpus_limit, warm_up=warm_up)
+    results = run(options, say=lambda line: typer.echo(line, err=True))
+    folder = write(results, out)
+    typer.echo(markdown(results))
+    typer.echo(f"written to {folder}", err=True)
 
 
 def main() -> None:

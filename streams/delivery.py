@@ -6,15 +6,18 @@ rebalance while its read position stays ahead of them, and records failed
 commits as done. So the agents that carry articles (cleaner, annotator) run on
 a plain aiokafka consumer in a mode service inside the Faust app:
 
-- one input at a time per worker, in offset order per partition;
+- up to `in_flight` inputs at once per agent, so the CPU pool always has the
+  next job while earlier outputs travel to the broker; outputs still leave in
+  offset order per partition (so per key), each input's after its predecessor's;
 - each input's outputs (or its dead letter) are acknowledged by the broker
-  before its offset is marked done, and only done offsets are committed;
-- at a rebalance the revoked partitions' in-flight event is finished and the
+  before its offset is marked done, and only done offsets are committed: in
+  offset order, so a commit never passes an unfinished input;
+- at a rebalance the in-flight inputs are finished and the revoked partitions'
   done offsets committed before anyone else takes them over; what was fetched
   but not started is dropped and fetched again by the next owner;
 - an infrastructure failure is retried, never dead-lettered; when publishing
   keeps failing the worker exits (75) with nothing more committed;
-- a stop gives the in-flight event `stop_grace` seconds, then abandons it
+- a stop gives the in-flight inputs `stop_grace` seconds, then abandons them
   uncommitted.
 """
 
@@ -105,12 +108,18 @@ class Abandoned(Exception):
     """The worker is stopping: the in-flight input is left uncommitted for the next owner."""
 
 
+async def _no_wait() -> None:
+    return None
+
+
 async def handle_input(agent: str, record: Origin, handler: Handler, publisher: Publisher, metrics: Metrics,
-                       settings: Settings, stopping: Callable[[], bool] = lambda: False) -> None:
+                       settings: Settings, stopping: Callable[[], bool] = lambda: False,
+                       turn: Callable[[], Awaitable[None]] = _no_wait) -> None:
     """Handle one input until its outputs, or its dead letter, are acknowledged by the broker.
 
     The input's fault makes a dead letter; an infrastructure failure is retried with backoff
     for `publish_timeout`, then the worker exits uncommitted. A stopping worker abandons it.
+    Nothing is published before `turn()` returns: the inputs before it have published theirs.
     """
     where = f"{record.topic}[{record.partition}]@{record.offset}"
     deadline = time.monotonic() + settings.publish_timeout
@@ -118,11 +127,13 @@ async def handle_input(agent: str, record: Origin, handler: Handler, publisher: 
     while True:
         try:
             result = await handler(record.key, record.value)
+            await turn()
             await publisher.publish(result.outputs)
             metrics.count(agent, result.outcome)
             return
         except Exception as exc:
             if not is_infrastructure(exc):
+                await turn()
                 await _dead_letter(agent, record, where, exc, publisher, metrics, settings)
                 return
             if stopping():
@@ -149,6 +160,23 @@ async def _dead_letter(agent: str, record: Origin, where: str, exc: Exception, p
     metrics.count(agent, f"dead_letter:{type(exc).__name__}")
 
 
+@dataclass
+class _Turn:
+    """An input's place in its partition: set when it is done (ok) or abandoned (not ok)."""
+
+    over: asyncio.Event = field(default_factory=asyncio.Event)
+    ok: bool = False
+
+    def end(self, ok: bool) -> None:
+        self.ok = ok
+        self.over.set()
+
+    async def wait(self) -> None:
+        await self.over.wait()
+        if not self.ok:
+            raise Abandoned()  # the input before was left uncommitted: so is this one
+
+
 class AgentLoop(Service, ConsumerRebalanceListener):
     """One agent: its consumer group, its input topics, its handler."""
 
@@ -159,9 +187,12 @@ class AgentLoop(Service, ConsumerRebalanceListener):
         self.publisher, self.metrics, self.settings = publisher, metrics, settings
         self._consumer: AIOKafkaConsumer | None = None
         self._task: asyncio.Task[None] | None = None
-        self._lock = asyncio.Lock()  # held while one input is handled; a rebalance waits for it
+        self._slots = asyncio.Semaphore(settings.in_flight)
+        self._inputs: set[asyncio.Task[None]] = set()  # in flight
+        self._last: dict[TopicPartition, _Turn] = {}  # the latest input started, per partition
         self._generation = 0  # bumped at every revocation: a batch fetched before it is stale
         self._done: dict[TopicPartition, int] = {}  # next offset to commit, per partition
+        self._commit_lock = asyncio.Lock()
         self._stopping = False
         self._last_commit = 0.0
 
@@ -173,14 +204,14 @@ class AgentLoop(Service, ConsumerRebalanceListener):
         self._task = asyncio.create_task(self._run(), name=f"vestnik-{self.agent}")
 
     async def on_stop(self) -> None:
-        """Finish the in-flight event within the grace period, or abandon it uncommitted."""
+        """Finish the in-flight inputs within the grace period, or abandon them uncommitted."""
         self._stopping = True
         if self._task is None:
             return
         try:
             await asyncio.wait_for(asyncio.shield(self._task), self.settings.stop_grace)
         except TimeoutError:
-            log.warning("%s: in-flight event not finished within %.0fs; abandoning it uncommitted",
+            log.warning("%s: in-flight inputs not finished within %.0fs; abandoning them uncommitted",
                         self.agent, self.settings.stop_grace)
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -196,7 +227,7 @@ class AgentLoop(Service, ConsumerRebalanceListener):
             enable_auto_commit=False,
             auto_offset_reset="earliest",
             max_partition_fetch_bytes=s.max_message_bytes,
-            fetch_max_bytes=max(s.max_message_bytes, 50 * 1024 * 1024),
+            fetch_max_bytes=s.max_message_bytes,  # what is fetched ahead of the handler stays in memory
             session_timeout_ms=int(s.session_timeout * 1000),
             heartbeat_interval_ms=int(min(3.0, s.session_timeout / 3) * 1000),
             rebalance_timeout_ms=int(s.rebalance_timeout * 1000),
@@ -210,20 +241,21 @@ class AgentLoop(Service, ConsumerRebalanceListener):
             await self._start(consumer)
             log.info("%s: consuming %s as group %s", self.agent, ", ".join(self.topics), self.group)
             while not self._stopping:
-                batch = await consumer.getmany(timeout_ms=500, max_records=100)
-                await self._handle_batch(batch)
+                batch = await consumer.getmany(timeout_ms=500, max_records=4 * self.settings.in_flight)
+                await self._dispatch(batch)
                 if self._done and time.monotonic() - self._last_commit >= 1.0:
-                    async with self._lock:
-                        await self._commit()
+                    await self._commit()
         except Abandoned:
             pass
         except Exception as exc:  # a loop that died silently would leave its partitions unserved
             exit_uncommitted(self.agent, "the consumer loop", exc)
         finally:
-            with contextlib.suppress(Exception):
-                async with self._lock:
+            try:
+                await self._drain()
+            finally:
+                with contextlib.suppress(Exception):
                     await self._commit()
-            await consumer.stop()
+                await consumer.stop()
 
     async def _start(self, consumer: AIOKafkaConsumer) -> None:
         """Join the cluster, waiting for it as long as a starting worker does."""
@@ -240,48 +272,73 @@ class AgentLoop(Service, ConsumerRebalanceListener):
                 log.warning("%s: cannot reach Kafka yet (%r); retrying", self.agent, exc)
                 await asyncio.sleep(2.0)
 
-    async def _handle_batch(self, batch: dict[TopicPartition, list[ConsumerRecord]]) -> None:
+    async def _dispatch(self, batch: dict[TopicPartition, list[ConsumerRecord]]) -> None:
+        """Start each record once a slot is free, unless a revocation or a stop made the batch stale."""
         generation = self._generation
         for tp, records in batch.items():
             for record in records:
-                async with self._lock:
-                    if self._stopping or generation != self._generation:
-                        return  # not started: the next owner (maybe us) fetches it again from the commit
-                    await self._handle(record)
-                    self._done[tp] = record.offset + 1
+                await self._slots.acquire()
+                if self._stopping or generation != self._generation:
+                    self._slots.release()
+                    return  # not started: the next owner (maybe us) fetches it again from the commit
+                before, turn = self._last.get(tp), _Turn()
+                self._last[tp] = turn
+                task = asyncio.create_task(self._handle(tp, record, before, turn))
+                self._inputs.add(task)
+                task.add_done_callback(self._inputs.discard)
 
-    async def _handle(self, record: ConsumerRecord) -> None:
-        await handle_input(self.agent, record, self.handler, self.publisher, self.metrics, self.settings,
-                           stopping=lambda: self._stopping)
+    async def _handle(self, tp: TopicPartition, record: ConsumerRecord, before: _Turn | None, turn: _Turn) -> None:
+        ok = False
+        try:
+            await handle_input(self.agent, record, self.handler, self.publisher, self.metrics, self.settings,
+                               stopping=lambda: self._stopping, turn=before.wait if before else _no_wait)
+            self._done[tp] = record.offset + 1  # in offset order: each input publishes after the one before
+            ok = True
+        except Abandoned:
+            pass
+        except Exception as exc:
+            exit_uncommitted(self.agent, f"{record.topic}[{record.partition}]@{record.offset}", exc)
+        finally:
+            turn.end(ok)
+            if self._last.get(tp) is turn:
+                del self._last[tp]
+            self._slots.release()
+
+    async def _drain(self) -> None:
+        """Wait for every input in flight."""
+        if self._inputs:
+            await asyncio.gather(*self._inputs, return_exceptions=True)
 
     async def _commit(self, partitions: set[TopicPartition] | None = None) -> None:
         """Commit the done offsets of the assigned partitions (of `partitions` only, if given)."""
         consumer = self._consumer
         if consumer is None or not self._done:
             return
-        assigned = consumer.assignment()
-        offsets = {tp: offset for tp, offset in self._done.items()
-                   if tp in assigned and (partitions is None or tp in partitions)}
-        self._last_commit = time.monotonic()
-        if not offsets:
-            return
-        try:
-            await asyncio.wait_for(consumer.commit(offsets), COMMIT_TIMEOUT)
-        except (KafkaError, TimeoutError) as exc:
-            # Not lost: the offsets stay in _done for the next commit, or the inputs are processed again.
-            log.warning("%s: commit failed (%r); will retry", self.agent, exc)
-            return
-        for tp, offset in offsets.items():
-            if self._done.get(tp) == offset:
-                del self._done[tp]
+        async with self._commit_lock:
+            assigned = consumer.assignment()
+            offsets = {tp: offset for tp, offset in self._done.items()
+                       if tp in assigned and (partitions is None or tp in partitions)}
+            self._last_commit = time.monotonic()
+            if not offsets:
+                return
+            try:
+                await asyncio.wait_for(consumer.commit(offsets), COMMIT_TIMEOUT)
+            except (KafkaError, TimeoutError) as exc:
+                # Not lost: the offsets stay in _done for the next commit, or the inputs are processed again.
+                log.warning("%s: commit failed (%r); will retry", self.agent, exc)
+                return
+            for tp, offset in offsets.items():
+                if self._done.get(tp) == offset:
+                    del self._done[tp]
 
     async def on_partitions_revoked(self, revoked: set[TopicPartition]) -> None:
-        """Before anyone else takes these partitions: finish the in-flight event and commit what is done."""
-        async with self._lock:
-            self._generation += 1
-            await self._commit(set(revoked))
-            for tp in revoked:
-                self._done.pop(tp, None)
+        """Before anyone else takes these partitions: finish the inputs in flight and commit what is done."""
+        self._generation += 1
+        await self._drain()
+        await self._commit(set(revoked))
+        for tp in revoked:
+            self._done.pop(tp, None)
+            self._last.pop(tp, None)
 
     async def on_partitions_assigned(self, assigned: set[TopicPartition]) -> None:
         log.info("%s: assigned %s", self.agent, ", ".join(f"{tp.topic}[{tp.partition}]" for tp in sorted(assigned)))

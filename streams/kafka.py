@@ -11,6 +11,7 @@ from typing import Any
 import faust
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import KafkaError
+from mode.utils.times import want_seconds
 
 from streams.settings import Settings
 from streams.topics import TOPICS
@@ -53,22 +54,43 @@ def faust_credentials(settings: Settings) -> faust.types.auth.CredentialsT | Non
     )
 
 
-async def ensure_topics(settings: Settings) -> list[str]:
-    """Create the registry's topics that do not exist yet; return the names created."""
+def registry_topics(settings: Settings) -> list[NewTopic]:
+    return [
+        NewTopic(name=settings.topic(spec.suffix), num_partitions=settings.topic_partitions,
+                 replication_factor=settings.topic_replication, topic_configs=spec.configs(settings))
+        for spec in TOPICS.values()
+    ]
+
+
+def changelog_topics(settings: Settings, app: faust.App) -> list[NewTopic]:
+    """The changelog topics of the app's tables, configured as faust would declare them.
+
+    Created before the worker joins: faust checks a table's changelog against the
+    metadata its consumer saw at the join, and a changelog it created itself after
+    that is missing there until the next rebalance (PartitionsMismatch).
+    """
+    topics = []
+    for table in app.tables.values():
+        topic = table.changelog_topic
+        policy = ",".join(flag for flag, wanted in (("compact", topic.compacting), ("delete", topic.deleting))
+                          if wanted)
+        configs = {**({"cleanup.policy": policy} if policy else {}), **(topic.config or {})}
+        if topic.retention:
+            configs["retention.ms"] = str(int(want_seconds(topic.retention) * 1000))
+        topics.append(NewTopic(name=topic.get_topic_name(), num_partitions=topic.partitions or table.partitions,
+                               replication_factor=settings.topic_replication,
+                               topic_configs={k: str(v) for k, v in configs.items()}))
+    return topics
+
+
+async def ensure_topics(settings: Settings, topics: list[NewTopic] | None = None) -> list[str]:
+    """Create the topics (by default the registry's) that do not exist yet; return the names created."""
     admin = AIOKafkaAdminClient(**client_options(settings))
     await admin.start()
     try:
         existing = set(await admin.list_topics())
-        missing = [
-            NewTopic(
-                name=settings.topic(spec.suffix),
-                num_partitions=settings.topic_partitions,
-                replication_factor=settings.topic_replication,
-                topic_configs=spec.configs(settings),
-            )
-            for spec in TOPICS.values()
-            if settings.topic(spec.suffix) not in existing
-        ]
+        missing = [topic for topic in (registry_topics(settings) if topics is None else topics)
+                   if topic.name not in existing]
         if missing:
             await admin.create_topics(missing)
             log.info("created topics %s", ", ".join(t.name for t in missing))

@@ -11,6 +11,7 @@ business (CpuPoolStopping), never the input's.
 from __future__ import annotations
 
 import asyncio
+import importlib
 import logging
 import multiprocessing
 import os
@@ -30,6 +31,12 @@ def _one_thread_per_process() -> None:
     """Each pool process is one CPU's worth: numpy's BLAS threads would oversubscribe the cores."""
     for name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
         os.environ.setdefault(name, "1")
+
+
+def _call(job: str, *args: Any) -> Any:
+    """Run `module:function` in a CPU process: the module is imported there, never in the worker's own process."""
+    module, _, name = job.partition(":")
+    return getattr(importlib.import_module(module), name)(*args)
 
 
 class WorkerCrashed(RuntimeError):
@@ -61,23 +68,27 @@ class CpuPool:
                                      context=multiprocessing.get_context("spawn"))
         return self._pool
 
-    async def run(self, fn: Callable[..., T], *args: Any) -> T:
+    async def run(self, fn: Callable[..., T] | str, *args: Any) -> T:
+        """Run `fn(*args)` in a CPU process; `fn` may be "module:function", imported by that process only."""
+        name = fn.rpartition(":")[2] if isinstance(fn, str) else fn.__name__
+        target, target_args = (_call, (fn, *args)) if isinstance(fn, str) else (fn, args)
         for attempt in range(1, self.crash_attempts + 1):
             try:
-                return await self._run_once(fn, *args)
+                result: T = await self._run_once(name, target, *target_args)
+                return result
             except ProcessExpired as exc:
                 if self._stopping:
-                    raise CpuPoolStopping(f"the CPU pool stopped while running {fn.__name__}") from exc
+                    raise CpuPoolStopping(f"the CPU pool stopped while running {name}") from exc
                 if attempt == self.crash_attempts:
-                    raise WorkerCrashed(f"CPU worker process died running {fn.__name__} "
+                    raise WorkerCrashed(f"CPU worker process died running {name} "
                                         f"{attempt} times in a row: {exc}") from exc
                 log.warning("CPU worker process died running %s (attempt %d of %d): %s; trying again",
-                            fn.__name__, attempt, self.crash_attempts, exc)
+                            name, attempt, self.crash_attempts, exc)
                 # A worker killed as a whole takes its pool with it: the pause lets that happen first.
                 await asyncio.sleep(self.crash_pause * attempt)
         raise AssertionError("unreachable")
 
-    async def _run_once(self, fn: Callable[..., T], *args: Any) -> T:
+    async def _run_once(self, name: str, fn: Callable[..., T], *args: Any) -> T:
         future = self._executor().schedule(fn, args=args, timeout=self.timeout)
         waiter = asyncio.wrap_future(future)
         self._waiting.add(waiter)
@@ -85,16 +96,16 @@ class CpuPool:
             result: T = await waiter
             return result
         except FutureTimeout as exc:
-            raise WorkTimeout(f"{fn.__name__} took over {self.timeout:.0f}s and was stopped") from exc
+            raise WorkTimeout(f"{name} took over {self.timeout:.0f}s and was stopped") from exc
         except asyncio.CancelledError:
             future.cancel()
             task = asyncio.current_task()
             if self._stopping and not (task and task.cancelling()):  # cut short by close(), not cancelled
-                raise CpuPoolStopping(f"the CPU pool stopped while running {fn.__name__}") from None
+                raise CpuPoolStopping(f"the CPU pool stopped while running {name}") from None
             raise
         except RuntimeError as exc:
             if self._stopping:  # pebble fails the jobs of a pool being stopped
-                raise CpuPoolStopping(f"the CPU pool stopped while running {fn.__name__}") from exc
+                raise CpuPoolStopping(f"the CPU pool stopped while running {name}") from exc
             raise
         finally:
             self._waiting.discard(waiter)

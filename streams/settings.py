@@ -44,6 +44,12 @@ class Settings(BaseSettings):
     session_timeout: float = Field(45.0, gt=0, description="Seconds before a silent worker's partitions move.")
     cpu_workers: int = Field(1, ge=1, description="Processes for extraction and NER, off the event loop.")
     cpu_job_timeout: float = Field(120.0, gt=0, description="Seconds one page or article may take at most.")
+    in_flight: int = Field(
+        4, ge=1, description="Inputs one agent handles at once per worker; outputs keep offset order per partition."
+    )
+    table_standbys: int = Field(
+        0, ge=0, description="Warm copies of each table partition on other workers: quicker failover, more CPU."
+    )
     cpu_crash_attempts: int = Field(3, ge=1, description="Tries of an input whose CPU process dies before poison.")
     publish_timeout: float = Field(
         120.0, gt=0, description="Seconds of failed publishing (broker down) before the worker exits uncommitted."

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import logging
 import time
-from typing import Any
+from collections import Counter
+from typing import TYPE_CHECKING, Any
 
 import faust
 from faust.windows import TumblingWindow
 
-from agents.annotator.core import ANNOTATOR_VERSION, Annotation, get_annotator
+from agents.annotator.version import ANNOTATOR_VERSION
 from schemas.models import CleanArticle, EnrichedArticle, EntityMention, utc_now
 from streams.app import Pipeline
 from streams.codecs import decode
@@ -17,12 +18,13 @@ from streams.delivery import Result
 from streams.publisher import Output
 from streams.tables import active_partitions, key_partition
 
+if TYPE_CHECKING:
+    from agents.annotator.core import Annotation
+
 log = logging.getLogger(__name__)
 
 
-def annotate_text(text: str, title: str | None, max_chars: int) -> Annotation:
-    """Runs in a CPU worker process, where the natasha models are loaded once."""
-    return get_annotator().annotate(text, title=title, max_chars=max_chars)
+ANNOTATE_TEXT = "agents.annotator.cpu:annotate_text"
 
 
 def enrich(article: CleanArticle, annotation: Annotation) -> EnrichedArticle:
@@ -60,7 +62,7 @@ def entity_mentions(enriched: EnrichedArticle) -> list[EntityMention]:
 def register(p: Pipeline) -> None:
     async def handle(key: bytes | None, value: bytes | None) -> Result:
         article = decode(CleanArticle, value)
-        annotation = await p.cpu.run(annotate_text, article.body, article.title, p.settings.max_body_chars)
+        annotation: Annotation = await p.cpu.run(ANNOTATE_TEXT, article.body, article.title, p.settings.max_body_chars)
         enriched = enrich(article, annotation)
         log.info("enriched %s %s: %s", enriched.id, enriched.title or enriched.url,
                  ", ".join(e.name for e in enriched.entities[:5]))
@@ -75,26 +77,20 @@ def register(p: Pipeline) -> None:
 def register_entity_counts(p: Pipeline) -> None:
     """Who is in the news: articles per entity in tumbling windows, served at /entities/top.
 
-    A count per entity and window, and a mark per (entity, article) and window so
-    that a mention delivered again is not counted again: each mention costs two
-    small writes, and both tables expire with their windows.
+    One mark per (entity, article) and window: a mention delivered again writes
+    the same mark, so each article counts once without a read, and each mention
+    costs one small table write. The counts are the marks of the current window,
+    summed when asked; the table expires with its windows.
     """
     window = p.settings.entity_window
     partitions = p.settings.topic_partitions
     tumbling = TumblingWindow(window, expires=window * p.settings.entity_windows_kept)
-    counts_table = p.app.Table("entity-counts", default=int, partitions=partitions)
-    counted_table = p.app.Table("entity-articles-counted", default=bool, partitions=partitions)
-    counts = counts_table.using_window(tumbling).relative_to_stream()
-    counted = counted_table.using_window(tumbling).relative_to_stream()
+    marks_table = p.app.Table("entity-articles", default=bool, partitions=partitions)
+    marks = marks_table.using_window(tumbling).relative_to_stream()
 
     async def count(key: bytes | None, value: bytes | None) -> Result:
         mention = decode(EntityMention, value)
-        pair = f"{mention.entity_key}|{mention.article_id}"
-        if counted[pair].value():
-            return Result(outcome="already_counted")
-        # Two tables, two changelogs: a worker dying between these writes can miscount this one mention.
-        counts[mention.entity_key] += 1
-        counted[pair] = True
+        marks[f"{mention.entity_key}|{mention.article_id}"] = True
         return Result(outcome="counted")
 
     @p.app.agent(p.topics["entity_mentions"], name="entity-counter", concurrency=1)
@@ -109,26 +105,26 @@ def register_entity_counts(p: Pipeline) -> None:
         good; their changelogs drop them on their own (retention of `expires`).
         """
         now = time.time()
-        for table in (counts_table, counted_table):
-            stale = [key for key in table.data if tumbling.stale(key[1][1], now)]  # keys: (key, (start, end))
-            for key in stale:
-                table.data.pop(key, None)
+        stale = [key for key in marks_table.data if tumbling.stale(key[1][1], now)]  # keys: (key, (start, end))
+        for key in stale:
+            marks_table.data.pop(key, None)
 
     @p.app.page("/entities/top")
     async def top_entities(web: Any, request: Any) -> Any:
         """The current window's counts of the partitions this worker owns, not of its standby copies.
 
-        Mentions are keyed by entity, so an entity's counts live in the partition of its key.
+        Mentions are keyed by entity, so an entity's marks live in the partition of its key.
         """
         kind = request.query.get("type")
         limit = int(request.query.get("limit", "20"))
         current = tumbling.earliest(time.time())
-        owned = active_partitions(p.app, counts_table)
-        rows = [
-            {"entity": entity, "type": entity.split(":", 1)[0], "name": entity.split(":", 1)[1], "articles": n}
-            for (entity, window_range), n in counts_table.data.items()
-            if window_range == current and (not kind or entity.startswith(f"{kind}:"))
-            and key_partition(entity, partitions) in owned
-        ]
-        rows.sort(key=lambda row: (-row["articles"], row["entity"]))
+        owned = active_partitions(p.app, marks_table)
+        counts: Counter[str] = Counter(
+            pair.rsplit("|", 1)[0] for pair, window_range in marks_table.data
+            if window_range == current and (not kind or pair.startswith(f"{kind}:"))
+        )
+        ranked = sorted(((n, entity) for entity, n in counts.items() if key_partition(entity, partitions) in owned),
+                        key=lambda pair: (-pair[0], pair[1]))
+        rows = [{"entity": entity, "type": entity.split(":", 1)[0], "name": entity.split(":", 1)[1], "articles": n}
+                for n, entity in ranked]
         return web.json({"window_seconds": window, "entities": rows[:limit]})

@@ -27,9 +27,8 @@ from agents.annotator.repair import (
     repair_spans,
 )
 from agents.annotator.spans import Span, TokenIndex
+from agents.annotator.version import ANNOTATOR_VERSION
 from schemas.models import DateMention, Entity, Mention, MoneyMention, Quote
-
-ANNOTATOR_VERSION = "1.1.0"
 
 __all__ = ["ANNOTATOR_VERSION", "Annotation", "Annotator", "UnannotatableText", "get_annotator"]
 

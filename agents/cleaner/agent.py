@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from agents.cleaner.core import CLEANER_VERSION, Article, Page, clean
+from typing import TYPE_CHECKING
+
+from agents.cleaner.version import CLEANER_VERSION
 from agents.crawler.fetcher import header_charset
 from schemas.models import CleanArticle, RawPage, utc_now
 from streams.app import Pipeline
@@ -10,10 +12,10 @@ from streams.codecs import decode
 from streams.delivery import Result
 from streams.publisher import Output
 
+if TYPE_CHECKING:
+    from agents.cleaner.core import Article
 
-def clean_page(content: bytes, url: str, charset: str | None) -> Article:
-    """Runs in a CPU worker process."""
-    return clean(Page(url=url, html=content, declared_charset=charset))
+CLEAN_PAGE = "agents.cleaner.cpu:clean_page"
 
 
 def to_event(raw: RawPage, article: Article) -> CleanArticle:
@@ -39,7 +41,7 @@ def register(p: Pipeline) -> None:
     async def handle(key: bytes | None, value: bytes | None) -> Result:
         raw = decode(RawPage, value)
         charset = header_charset(raw.headers.get("content-type"))
-        article = await p.cpu.run(clean_page, raw.content, raw.final_url, charset)
+        article: Article = await p.cpu.run(CLEAN_PAGE, raw.content, raw.final_url, charset)
         return Result([Output("clean_articles", raw.id, to_event(raw, article))])
 
     p.consume("cleaner", handle)

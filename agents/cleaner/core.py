@@ -28,13 +28,12 @@ from agents.cleaner.htmlprep import first_text, parse_html, prune, prune_generic
 from agents.cleaner.limits import MAX_TEXT_CHARS, check_markup, check_not_garbage, check_raw_size
 from agents.cleaner.metadata import PageMeta, own_address, read_metadata
 from agents.cleaner.textrules import EARLY_RULES, GENERIC_RULES, apply_rules
+from agents.cleaner.version import CLEANER_VERSION
 from agents.sites import GENERIC, Publisher, SiteRules, publisher_for_text, publisher_for_url, site_of
 from schemas.models import Embed
 
 __all__ = ["CLEANER_VERSION", "Article", "NotAnArticle", "Page", "clean", "decode_html"]
 
-CLEANER_VERSION = "1.0.0"
-"""Bumped whenever a rule changes, so consumers can tell which cleaning an article got."""
 
 _MIN_CONTAINER_CHARS = 200
 _TRUSTED_PROSE_CHARS = 400

@@ -80,7 +80,7 @@ async def test_sigterm_during_an_event_abandons_it_uncommitted(settings: Setting
         began = asyncio.get_running_loop().time()
         assert first.stop(timeout=40) == 0, first.log()[-3000:]
         print(f"\nstopped in {asyncio.get_running_loop().time() - began:.1f}s")
-        assert "abandoning it uncommitted" in first.log()
+        assert "abandoning them uncommitted" in first.log()
     finally:
         first.kill() if first.proc and first.proc.poll() is None else None
 

@@ -42,7 +42,7 @@ async def test_two_workers_count_each_article_once_and_not_their_standby_copies(
 ) -> None:
     # One window spans the whole run (windows start at multiples of their size since the epoch).
     settings = kafka_settings.model_copy(update={"topic_partitions": 4, "entity_window": 1e9,
-                                                  "entity_windows_kept": 1})
+                                                  "entity_windows_kept": 1, "table_standbys": 1})
     ports = [free_port(), free_port()]
     workers = [WorkerProcess(settings.model_copy(update={"web_port": port}), "annotator", tmp_path).start()
                for port in ports]

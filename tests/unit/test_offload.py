@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import sys
 import time
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -43,6 +44,11 @@ async def pool() -> AsyncIterator[CpuPool]:
 
 async def test_results_come_back_from_another_process(pool: CpuPool) -> None:
     assert await pool.run(square, 12) == 144
+
+
+async def test_a_job_named_by_module_is_imported_by_the_cpu_process_only(pool: CpuPool) -> None:
+    assert await pool.run("tests.unit.cpu_job:cube", 3) == 27
+    assert "tests.unit.cpu_job" not in sys.modules
 
 
 async def test_a_stuck_job_is_stopped_and_the_pool_goes_on(pool: CpuPool) -> None:

@@ -1,0 +1,13 @@
+"""The cleaner's CPU job, run in the worker's CPU processes.
+
+It imports the core and nothing of Kafka or Faust, so those processes load only
+the extractor, and the worker's own process never loads it.
+"""
+
+from __future__ import annotations
+
+from agents.cleaner.core import Article, Page, clean
+
+
+def clean_page(content: bytes, url: str, charset: str | None) -> Article:
+    return clean(Page(url=url, html=content, declared_charset=charset))

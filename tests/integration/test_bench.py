@@ -1,0 +1,43 @@
+"""`vestnik bench` end to end on the session's broker, at a small size: every figure and file it promises."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from streams.settings import Settings
+from tests.integration.harness import ROOT, settings_env
+
+
+def test_bench_measures_every_set_up_and_writes_its_table_and_plots(kafka_settings: Settings, corpus_dir: Path,
+                                                                     tmp_path: Path) -> None:
+    out = tmp_path / "results"
+    done = subprocess.run(
+        [sys.executable, "-m", "streams.cli", "bench", "--pages", "30", "--workers", "1", "--latency-seconds", "4",
+         "--rounds", "1", "--corpus-limit", "12", "--warm-up", "6", "--corpus", str(corpus_dir), "--out", str(out)],
+        cwd=ROOT, env=settings_env(kafka_settings), capture_output=True, text=True, timeout=600,
+    )
+    assert done.returncode == 0, done.stderr[-4000:]
+    [folder] = list(out.iterdir())
+    results = json.loads((folder / "results.json").read_text())
+
+    stages = results["stages"]
+    assert 0 < stages["clean_seconds"] < 5 and 0 < stages["annotate_seconds"] < 5
+    assert stages["per_core_limit"] == 1 / (stages["clean_seconds"] + stages["annotate_seconds"])
+    assert results["plain"]["rate"] > 0
+    [one] = results["pipeline"]
+    assert one["workers"] == 1 and one["articles"] == 30 and one["rate"] > 0
+    assert one["loop_ms"] > 0 and one["pool_ms"] > 0  # the worker's CPU process did the extraction and NER
+    assert 50 < one["peak_rss_mb"][0] < 4000 and one["peak_loop_rss_mb"][0] < one["peak_rss_mb"][0]
+    latency = results["latency"]
+    assert latency["offered_rate"] == one["rate"] / 2 and len(latency["seconds"]) == latency["articles"] >= 10
+    assert all(0 < s < 60 for s in latency["seconds"])
+    assert results["ratios"]["one_worker_vs_limit"] == one["rate"] / stages["per_core_limit"]
+
+    table = (folder / "results.md").read_text()
+    assert "| 1 worker (cleaner + annotator) |" in table and "p99" in table
+    assert table in done.stdout  # the table is printed too
+    for plot in ("throughput.png", "latency.png"):
+        assert (folder / plot).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

@@ -1,0 +1,124 @@
+"""The consumer loop's bookkeeping with several inputs in flight: order of outputs, offsets marked done."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from aiokafka import TopicPartition
+from aiokafka.errors import KafkaConnectionError
+
+from streams.delivery import AgentLoop, Result
+from streams.publisher import Output
+from streams.settings import Settings
+
+TOPIC = "raw"
+
+
+@dataclass
+class Record:
+    topic: str
+    partition: int
+    offset: int
+    key: bytes | None
+    value: bytes | None
+
+
+class Publisher:
+    def __init__(self) -> None:
+        self.sent: list[Output] = []
+
+    async def publish(self, outputs: Sequence[Output]) -> None:
+        await asyncio.sleep(random.uniform(0, 0.002))
+        self.sent.extend(outputs)
+
+
+class Metrics:
+    def count(self, agent: str, outcome: str) -> None:
+        pass
+
+
+def make_loop(handler: Any, publisher: Publisher, in_flight: int) -> AgentLoop:
+    settings = Settings(in_flight=in_flight, publish_timeout=5.0)
+    return AgentLoop(agent="test", group="g", topics=[TOPIC], handler=handler, publisher=publisher,  # type: ignore[arg-type]
+                     metrics=Metrics(), settings=settings)  # type: ignore[arg-type]
+
+
+def batch(partitions: int, per_partition: int) -> dict[TopicPartition, list[Record]]:
+    return {TopicPartition(TOPIC, p): [Record(TOPIC, p, offset, f"{p}".encode(), f"{p}/{offset}".encode())
+                                       for offset in range(per_partition)]
+            for p in range(partitions)}
+
+
+async def test_inputs_run_together_but_publish_in_offset_order_per_partition() -> None:
+    random.seed(1)
+    running = peak = 0
+
+    async def handler(key: bytes | None, value: bytes | None) -> Result:
+        nonlocal running, peak
+        running += 1
+        peak = max(peak, running)
+        await asyncio.sleep(random.uniform(0, 0.01))  # later inputs often finish first
+        running -= 1
+        return Result([Output("clean_articles", (value or b"").decode(), None)])  # type: ignore[arg-type]
+
+    publisher = Publisher()
+    loop = make_loop(handler, publisher, in_flight=4)
+    records = batch(partitions=3, per_partition=20)
+    await loop._dispatch(records)
+    await loop._drain()
+
+    assert peak == 4
+    for tp, consumed in records.items():
+        published = [o.key for o in publisher.sent if o.key.startswith(f"{tp.partition}/")]
+        assert published == [f"{tp.partition}/{r.offset}" for r in consumed]
+        assert loop._done[tp] == len(consumed)
+
+
+async def test_an_abandoned_input_holds_back_every_later_one_of_its_partition() -> None:
+    stuck = asyncio.Event()
+
+    async def handler(key: bytes | None, value: bytes | None) -> Result:
+        if value == b"0/2":
+            await stuck.wait()
+            raise KafkaConnectionError("broker gone")  # infrastructure: retried, or abandoned when stopping
+        return Result([Output("clean_articles", (value or b"").decode(), None)])  # type: ignore[arg-type]
+
+    publisher = Publisher()
+    loop = make_loop(handler, publisher, in_flight=4)
+    records = batch(partitions=2, per_partition=5)
+    dispatching = asyncio.create_task(loop._dispatch(records))
+    await asyncio.sleep(0.05)
+    loop._stopping = True
+    stuck.set()
+    await dispatching
+    await loop._drain()
+
+    partition0 = TopicPartition(TOPIC, 0)
+    assert [o.key for o in publisher.sent if o.key.startswith("0/")] == ["0/0", "0/1"]
+    assert loop._done[partition0] == 2  # the commit stops before the abandoned input
+    assert loop._done[TopicPartition(TOPIC, 1)] == 5  # another partition goes on meanwhile
+
+
+async def test_a_revocation_makes_the_rest_of_a_fetched_batch_stale() -> None:
+    started: list[str] = []
+
+    async def handler(key: bytes | None, value: bytes | None) -> Result:
+        started.append((value or b"").decode())
+        await asyncio.sleep(0.01)
+        return Result([Output("clean_articles", (value or b"").decode(), None)])  # type: ignore[arg-type]
+
+    publisher = Publisher()
+    loop = make_loop(handler, publisher, in_flight=2)
+    records = batch(partitions=1, per_partition=10)
+    dispatching = asyncio.create_task(loop._dispatch(records))
+    await asyncio.sleep(0)
+    loop._generation += 1  # what on_partitions_revoked does first
+    await dispatching
+    await loop._drain()
+
+    assert len(started) == 2  # those in flight finish; the rest wait for the next owner's fetch
+    assert loop._done[TopicPartition(TOPIC, 0)] == 2
