@@ -72,7 +72,7 @@ def measure_plain(pages: list[tuple[str, bytes]], rounds: int) -> dict[str, obje
     morph, syntax, ner = NewsMorphTagger(embedding), NewsSyntaxParser(embedding), NewsNERTagger(embedding)
 
     def one(html: bytes) -> bool:
-        text = trafilatura.extract(html, favor_precision=True)
+        text = trafilatura.extract(html)
         if not text:
             return False
         doc = Doc(text)
