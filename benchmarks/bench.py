@@ -137,7 +137,7 @@ def run(options: Options, say: Callable[[str], object] = print) -> dict[str, Any
     results = {
         "when": datetime.now(UTC).isoformat(timespec="seconds"),
         "machine": machine(),
-        "command": "vestnik bench " + " ".join(sys.argv[2:]) if sys.argv[1:2] == ["bench"] else "vestnik bench",
+        "command": " ".join(["vestnik bench", *sys.argv[2:]]) if sys.argv[1:2] == ["bench"] else "vestnik bench",
         "options": {k: str(v) if isinstance(v, Path) else v for k, v in asdict(options).items()},
         "stages": stages | {"per_core_limit": limit},
         "plain": plain,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import signal
 import sys
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -319,6 +320,7 @@ def bench(
     """
     from benchmarks.bench import Options, markdown, run, write
 
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # a terminated bench still stops its workers and broker
     counts = tuple(sorted({int(n) for n in workers.split(",") if n.strip()}))
     if not counts or min(counts) < 1:
         raise typer.BadParameter("--workers takes positive counts, e.g. 1,2")
