@@ -1,0 +1,24 @@
+"""The changelog topics a worker creates before faust joins: named and configured as faust declares them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from streams.app import build_app
+from streams.kafka import changelog_topics
+from streams.settings import Settings
+
+
+def test_the_annotators_marks_and_the_crawl_state_have_their_changelogs_declared(tmp_path: Path) -> None:
+    settings = Settings(app_id="t", topic_partitions=6, entity_window=60.0, entity_windows_kept=3,
+                        web_enabled=False, cache_dir=tmp_path)
+    app = build_app(settings, ["crawler", "annotator"])
+    topics = {topic.name: topic for topic in changelog_topics(settings, app)}
+
+    marks = topics[f"{app.conf.id}-entity-articles-changelog"]
+    assert marks.num_partitions == 6  # co-partitioned with entity-mentions, or faust refuses the table
+    assert marks.topic_configs["cleanup.policy"] == "compact,delete"  # a windowed table expires
+    assert marks.topic_configs["retention.ms"] == str(180 * 1000)
+    state = topics[f"{app.conf.id}-crawl-state-changelog"]
+    assert state.num_partitions == 6 and state.topic_configs["cleanup.policy"] == "compact"
+    assert len(topics) == len(app.tables)
