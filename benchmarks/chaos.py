@@ -31,11 +31,11 @@ from pathlib import Path
 import orjson
 from aiokafka import AIOKafkaConsumer
 
+from agents.common.ids import article_id
 from benchmarks.cluster import WorkerProcess, produce, read_all
 from schemas.models import RawPage, utc_now
 from streams.broker import EmbeddedBroker
 from streams.codecs import encode
-from streams.ids import article_id
 from streams.kafka import client_options
 from streams.settings import Settings
 from streams.topics import topic_name

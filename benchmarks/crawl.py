@@ -16,12 +16,12 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
+from agents.common.ids import article_id
 from agents.crawler.core import crawl_url
 from agents.crawler.fetcher import Fetcher, FetchPolicy
 from agents.crawler.state import CrawlState
 from schemas.models import CrawlRequest
 from streams.codecs import encode
-from streams.ids import article_id
 from streams.settings import Settings
 
 
@@ -57,7 +57,7 @@ async def crawl(base: str, pages: int) -> tuple[float, float, int]:
         for n in range(pages):
             url = f"{base}/news/{n}.html"
             request = CrawlRequest(id=article_id(url), url=url, source="bench", discovered_at=datetime.now(UTC))
-            visit = await crawl_url(fetcher, request, CrawlState(), settings)
+            visit = await crawl_url(fetcher, request, CrawlState(), settings.refetch_after, settings.failure_backoff)
             assert visit.page is not None, visit
             encode(visit.page)
             published += 1

@@ -22,10 +22,10 @@ import orjson
 import psutil
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 
+from agents.common.ids import article_id
 from benchmarks.cluster import WorkerProcess
 from schemas.models import RawPage, utc_now
 from streams.codecs import encode
-from streams.ids import article_id
 from streams.kafka import client_options, ensure_topics
 from streams.settings import Settings
 from streams.topics import topic_name

@@ -29,9 +29,9 @@ from streams.settings import Settings
 from streams.topics import TOPICS, topic_name
 
 AGENT_MODULES = {
-    "crawler": "agents.crawler.agent",
-    "cleaner": "agents.cleaner.agent",
-    "annotator": "agents.annotator.agent",
+    "crawler": "streams.bindings.crawler",
+    "cleaner": "streams.bindings.cleaner",
+    "annotator": "streams.bindings.annotator",
 }
 AGENT_NAMES = tuple(AGENT_MODULES)
 

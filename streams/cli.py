@@ -118,7 +118,7 @@ def crawl(
     """Crawl the configured sources once (cron-style) and publish raw pages."""
     from rich.progress import Progress as Bar
 
-    from agents.crawler.once import crawl_once, select_sources
+    from streams.bindings.crawl_once import crawl_once, select_sources
 
     if not once:
         raise typer.BadParameter("continuous crawling is `vestnik worker --agents crawler`; use --once here")

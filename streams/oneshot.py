@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from agents.cleaner.core import NotAnArticle, Page, clean
-from streams.ids import article_id
+from agents.common.ids import article_id
 
 
 def clean_record(record: dict[str, Any]) -> dict[str, Any]:

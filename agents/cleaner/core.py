@@ -17,7 +17,6 @@ from lxml import etree
 from lxml import html as lxml_html
 
 from agents.cleaner.blocks import Block, blocks_from_text, normalize_space, prose_chars
-from agents.cleaner.decoding import decode_html
 from agents.cleaner.densest import densest_blocks
 from agents.cleaner.domtext import LinkIndex, element_blocks, mark_link_lines
 from agents.cleaner.embeds import take_html_embeds, tweets_from_blocks
@@ -27,8 +26,9 @@ from agents.cleaner.headline import drop_title_copies, title_from_text
 from agents.cleaner.htmlprep import first_text, parse_html, prune, prune_generic, unwrap_layout_tables
 from agents.cleaner.limits import MAX_TEXT_CHARS, check_markup, check_not_garbage, check_raw_size
 from agents.cleaner.metadata import PageMeta, own_address, read_metadata
-from agents.cleaner.textrules import EARLY_RULES, GENERIC_RULES, apply_rules
+from agents.cleaner.textrules import EARLY_RULES, GENERIC_RULES, apply_rules, site_rules
 from agents.cleaner.version import CLEANER_VERSION
+from agents.common.decoding import decode_html
 from agents.sites import GENERIC, Publisher, SiteRules, publisher_for_text, publisher_for_url, site_of
 from schemas.models import Embed
 
@@ -156,7 +156,7 @@ def _text_stage(
     blocks: list[Block], publisher: Publisher, rules: SiteRules, fired: list[str]
 ) -> tuple[list[Block], list[Embed]]:
     """The text rules shared by HTML and plain-text pages: site rules, repairs, embeds, generic rules."""
-    blocks = apply_rules(blocks, rules.text_rules, fired, publisher.name)
+    blocks = apply_rules(blocks, site_rules(rules), fired, publisher.name)
     blocks = apply_rules(blocks, EARLY_RULES, fired, "text")
     blocks, tweets = tweets_from_blocks(blocks)
     if tweets:

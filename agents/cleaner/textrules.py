@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from agents.cleaner import furniture as f
 from agents.cleaner.blocks import Block, ends_sentence, is_prose, words
+from agents.sites.base import SiteRules
 
 BlockRule = Callable[[list[Block]], list[Block]]
 
@@ -303,3 +304,24 @@ def apply_rules(blocks: list[Block], rules: Sequence[TextRule], fired: list[str]
             fired.append(f"{prefix}:{rule.name}")
         blocks = result
     return blocks
+
+
+def site_rules(site: SiteRules) -> tuple[TextRule, ...]:
+    """A site's line rules: its furniture lines dropped, the text cut at its end markers."""
+    rules: list[TextRule] = []
+    if (end := site.end_marker_pattern) is not None:
+        rules.append(TextRule("end-marker", lambda blocks: _cut_at(blocks, end)))
+    if (drop := site.drop_line_pattern) is not None:
+        rules.append(TextRule("drop-line", lambda blocks: _drop_matching(blocks, drop)))
+    return tuple(rules)
+
+
+def _cut_at(blocks: list[Block], marker: re.Pattern[str]) -> list[Block]:
+    for index, block in enumerate(blocks):
+        if index > 0 and marker.match(block.text.strip()):
+            return blocks[:index]
+    return blocks
+
+
+def _drop_matching(blocks: list[Block], pattern: re.Pattern[str]) -> list[Block]:
+    return [block for block in blocks if not pattern.match(block.text.strip())]

@@ -8,31 +8,18 @@ import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from agents.cleaner.decoding import decode_html
+from agents.common.decoding import decode_html, header_charset
+from agents.common.ids import article_id, canonical_url
 from agents.crawler.discovery import FeedEntry, FeedError, parse_feed, parse_sitemap
-from agents.crawler.fetcher import Fetcher, FetchError, FetchPolicy, FetchResult, check_page, header_charset
+from agents.crawler.fetcher import Fetcher, FetchError, FetchResult, check_page
 from agents.crawler.pages import canonical_link
 from agents.crawler.sources import Source
 from agents.crawler.state import CrawlState
 from schemas.models import CrawlRequest, RawPage
-from streams.ids import article_id, canonical_url
-from streams.settings import Settings
 
 log = logging.getLogger(__name__)
 
 MAX_SITEMAPS_PER_POLL = 50  # sitemap indexes can nest and even list themselves
-
-
-def fetch_policy(settings: Settings) -> FetchPolicy:
-    return FetchPolicy(
-        user_agent=settings.user_agent,
-        timeout=settings.fetch_timeout,
-        max_bytes=settings.max_page_bytes,
-        allow_private_hosts=settings.allow_private_hosts,
-        min_delay=settings.host_delay,
-        retries=settings.fetch_retries,
-        backoff=settings.fetch_backoff,
-    )
 
 
 @dataclass(frozen=True)
@@ -107,10 +94,15 @@ class Visit:
     error: FetchError | None = None
 
 
-async def crawl_url(fetcher: Fetcher, request: CrawlRequest, state: CrawlState, settings: Settings) -> Visit:
-    """Fetch a frontier URL if it is due; only a new or changed page yields a page to publish."""
+async def crawl_url(fetcher: Fetcher, request: CrawlRequest, state: CrawlState, refetch_after: float,
+                    failure_backoff: float) -> Visit:
+    """Fetch a frontier URL if it is due; only a new or changed page yields a page to publish.
+
+    A known article is due again `refetch_after` seconds after its last fetch, a failed one
+    `failure_backoff` seconds after its failure, doubling with each one after.
+    """
     now = time.time()
-    if not state.due(now, settings.refetch_after, settings.failure_backoff):
+    if not state.due(now, refetch_after, failure_backoff):
         return Visit("fresh")
     try:
         result = await fetcher.fetch(request.url, etag=state.etag, last_modified=state.last_modified)

@@ -10,7 +10,6 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from email.message import Message
 from email.utils import parsedate_to_datetime
 from typing import Any
 from urllib.parse import urljoin, urlsplit
@@ -261,15 +260,6 @@ def check_page(result: FetchResult) -> None:
     head = result.content[:1024]
     if head.startswith(BINARY_MAGIC) or b"\x00" in head:
         raise FetchError(result.url, "binary content behind a page URL")
-
-
-def header_charset(content_type: str | None) -> str | None:
-    """The charset parameter of a Content-Type header, if any."""
-    if not content_type:
-        return None
-    message = Message()
-    message["content-type"] = content_type
-    return message.get_content_charset()
 
 
 def retry_after_seconds(value: str | None) -> float | None:

@@ -14,9 +14,6 @@ from functools import cached_property
 
 from lxml.etree import XPath
 
-from agents.cleaner.blocks import Block
-from agents.cleaner.textrules import TextRule
-
 
 def has_class(name: str) -> str:
     """XPath predicate: the element's class attribute holds the class `name`."""
@@ -85,15 +82,12 @@ class SiteRules:
         return tuple(XPath(expr) for expr in self.tags)
 
     @cached_property
-    def text_rules(self) -> tuple[TextRule, ...]:
-        rules: list[TextRule] = []
-        if self.end_markers:
-            end = _any_line(self.end_markers)
-            rules.append(TextRule("end-marker", lambda blocks: _cut_at(blocks, end)))
-        if self.drop_lines:
-            drop = _any_line(self.drop_lines)
-            rules.append(TextRule("drop-line", lambda blocks: _drop_matching(blocks, drop)))
-        return tuple(rules)
+    def end_marker_pattern(self) -> re.Pattern[str] | None:
+        return _any_line(self.end_markers) if self.end_markers else None
+
+    @cached_property
+    def drop_line_pattern(self) -> re.Pattern[str] | None:
+        return _any_line(self.drop_lines) if self.drop_lines else None
 
 
 @dataclass(frozen=True)
@@ -125,14 +119,3 @@ class Publisher:
 
 def _any_line(patterns: tuple[str, ...]) -> re.Pattern[str]:
     return re.compile(r"^(?:" + "|".join(f"(?:{p})" for p in patterns) + r")$", re.IGNORECASE)
-
-
-def _cut_at(blocks: list[Block], marker: re.Pattern[str]) -> list[Block]:
-    for index, block in enumerate(blocks):
-        if index > 0 and marker.match(block.text.strip()):
-            return blocks[:index]
-    return blocks
-
-
-def _drop_matching(blocks: list[Block], pattern: re.Pattern[str]) -> list[Block]:
-    return [block for block in blocks if not pattern.match(block.text.strip())]

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import aiohttp
 
+from agents.common.ids import article_id
 from schemas.models import CleanArticle, utc_now
 from streams.codecs import encode
-from streams.ids import article_id
 from streams.settings import Settings
 from tests.integration.harness import WorkerProcess, collect, produce
 

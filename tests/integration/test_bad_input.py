@@ -5,9 +5,9 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
+from agents.common.ids import article_id
 from schemas.models import CleanArticle, RawPage, utc_now
 from streams.codecs import encode
-from streams.ids import article_id
 from streams.settings import Settings
 from streams.topics import topic_name
 from tests.integration.harness import WorkerProcess, collect, produce

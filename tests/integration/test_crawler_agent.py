@@ -10,9 +10,9 @@ from pathlib import Path
 import orjson
 from aiokafka import AIOKafkaConsumer
 
+from agents.common.ids import article_id, canonical_url
 from streams.app import group_id
 from streams.demo_site import DemoSite
-from streams.ids import article_id, canonical_url
 from streams.kafka import client_options
 from streams.settings import Settings
 from tests.integration.harness import ROOT, WorkerProcess, collect, eventually, read_all, settings_env

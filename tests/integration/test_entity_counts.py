@@ -6,10 +6,10 @@ import asyncio
 import time
 from pathlib import Path
 
+from agents.common.ids import article_id
 from schemas.models import EntityMention, utc_now
 from streams.codecs import encode
 from streams.entities import fetch_top
-from streams.ids import article_id
 from streams.settings import Settings
 from tests.conftest import free_port
 from tests.integration.harness import WorkerProcess, produce

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from agents.cleaner import decode_html
-from agents.cleaner.decoding import meta_charset
+from agents.common.decoding import meta_charset
 
 RUSSIAN = "Съешь же ещё этих мягких французских булок, да выпей чаю. " * 20
 

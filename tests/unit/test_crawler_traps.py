@@ -7,12 +7,12 @@ from datetime import UTC, datetime
 
 import pytest
 
-from agents.cleaner.decoding import decode_html
+from agents.common.decoding import decode_html
+from agents.common.ids import article_id
 from agents.crawler.core import discover, raw_page
 from agents.crawler.fetcher import Fetcher, FetchError, FetchPolicy, IPAddress, check_page
 from agents.crawler.sources import Source
 from schemas.models import CrawlRequest
-from streams.ids import article_id
 from tests.crawl_traps import RUSSIAN, TrapSite
 
 

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from streams.ids import article_id, canonical_url
+from agents.common.ids import article_id, canonical_url
 from streams.settings import Settings
 from streams.topics import TOPICS, resolve, topic_name
 

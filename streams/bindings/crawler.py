@@ -18,21 +18,35 @@ from urllib.parse import urlsplit
 
 import faust
 
-from agents.crawler.core import crawl_url, discover, fetch_policy
-from agents.crawler.fetcher import Fetcher
+from agents.common.ids import article_id, canonical_url
+from agents.crawler.core import crawl_url, discover
+from agents.crawler.fetcher import Fetcher, FetchPolicy
 from agents.crawler.sources import load_sources
 from agents.crawler.state import CrawlState, expired
 from schemas.models import CrawlRequest, utc_now
 from streams.app import Pipeline
 from streams.codecs import decode
 from streams.delivery import Result
-from streams.ids import article_id, canonical_url
 from streams.publisher import Output
+from streams.settings import Settings
 from streams.tables import active_partitions, key_partition
 
 log = logging.getLogger(__name__)
 
 MAX_PRUNE_INTERVAL = 3600.0  # expired state is pruned every tenth of its TTL, and at least hourly
+
+
+def fetch_policy(settings: Settings) -> FetchPolicy:
+    """The fetcher's settings as the core takes them: plain values, so the core never reads the settings."""
+    return FetchPolicy(
+        user_agent=settings.user_agent,
+        timeout=settings.fetch_timeout,
+        max_bytes=settings.max_page_bytes,
+        allow_private_hosts=settings.allow_private_hosts,
+        min_delay=settings.host_delay,
+        retries=settings.fetch_retries,
+        backoff=settings.fetch_backoff,
+    )
 
 
 def frontier_key(url: str) -> str:
@@ -74,7 +88,8 @@ def register(p: Pipeline) -> None:
 
     async def fetch(key: bytes | None, value: bytes | None) -> Result:
         request = decode(CrawlRequest, value)
-        visit = await crawl_url(fetcher, request, CrawlState.load(states.get(request.url)), settings)
+        visit = await crawl_url(fetcher, request, CrawlState.load(states.get(request.url)),
+                                settings.refetch_after, settings.failure_backoff)
         if visit.page is not None:
             # Published before the state records it: a crash in between refetches rather than loses the page.
             await p.publisher.publish([Output("raw_pages", visit.page.id, visit.page)])

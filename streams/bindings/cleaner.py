@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from agents.cleaner.version import CLEANER_VERSION
-from agents.crawler.fetcher import header_charset
+from agents.common.decoding import header_charset
 from schemas.models import CleanArticle, RawPage, utc_now
 from streams.app import Pipeline
 from streams.codecs import decode

@@ -15,13 +15,14 @@ from pathlib import Path
 
 from aiokafka import AIOKafkaProducer
 
-from agents.crawler.core import crawl_url, discover, fetch_policy
+from agents.common.ids import article_id, canonical_url
+from agents.crawler.core import crawl_url, discover
 from agents.crawler.fetcher import Fetcher
 from agents.crawler.sources import Source, load_sources
 from agents.crawler.state import CrawlState
 from schemas.models import CrawlRequest, utc_now
+from streams.bindings.crawler import fetch_policy
 from streams.codecs import encode
-from streams.ids import article_id, canonical_url
 from streams.kafka import client_options, ensure_topics
 from streams.settings import Settings
 from streams.topics import topic_name
@@ -74,7 +75,8 @@ async def crawl_once(settings: Settings, sources: list[Source], progress: Progre
                 for done, url in enumerate(urls, 1):
                     request = CrawlRequest(id=article_id(url), url=url, source=source.name, discovered_at=utc_now())
                     try:
-                        visit = await crawl_url(fetcher, request, states.get(url, CrawlState()), settings)
+                        visit = await crawl_url(fetcher, request, states.get(url, CrawlState()),
+                                                  settings.refetch_after, settings.failure_backoff)
                     except Exception as exc:  # one page's surprise is counted, not fatal to the run
                         outcomes[f"failed: {type(exc).__name__}: {exc}"] += 1
                         continue

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import codecs
 import re
+from email.message import Message
 
 from charset_normalizer import from_bytes
 
@@ -116,3 +117,12 @@ def _detect(content: bytes) -> tuple[str, str]:
 
 def _public_name(encoding: str) -> str:
     return {"cp1251": "windows-1251", "koi8_r": "koi8-r", "utf_8": "utf-8"}.get(encoding, encoding.replace("_", "-"))
+
+
+def header_charset(content_type: str | None) -> str | None:
+    """The charset parameter of a Content-Type header, if any."""
+    if not content_type:
+        return None
+    message = Message()
+    message["content-type"] = content_type
+    return message.get_content_charset()
