@@ -1,4 +1,10 @@
-"""The whole pipeline on the real broker: demo site -> crawler -> cleaner -> annotator."""
+"""The whole pipeline on the real broker: demo site -> crawler -> cleaner -> annotator.
+
+What this tests is the plumbing: discovery, fetching, every topic hop, the ids, the
+dead-letter path. The demo pages are rendered from the gold files, so the title and F1
+assertions show that nothing is lost or garbled on the way, not how well real markup
+is extracted; `vestnik eval clean` and the cleaner's unit tests measure that.
+"""
 
 from __future__ import annotations
 
