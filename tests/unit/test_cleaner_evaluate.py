@@ -61,5 +61,6 @@ def test_furniture_check_finds_markers_and_credit_lines() -> None:
     assert furniture_in("Текст.\n\nReuters\n\nЕщё текст.") == ["credit line 'Reuters'"]
     assert furniture_in("Текст. Лента новостей") == ["Лента новостей"]
     assert furniture_in("Обычный текст статьи.") == []
-    assert furniture_in("Текст.\nФото: Максим Шеметов / Reuters\nЕщё.") == ["credit line 'Фото: Максим Шеметов / Reuters'"]
+    credit = "Фото: Максим Шеметов / Reuters"
+    assert furniture_in(f"Текст.\n{credit}\nЕщё.") == [f"credit line {credit!r}"]
     assert furniture_in("Агентство Reuters сообщило об этом в понедельник.") == []
