@@ -67,7 +67,7 @@ class Settings(BaseSettings):
     broker_start_timeout: float = 90.0
 
     # Crawler
-    sources_file: Path | None = Field(None, description="TOML list of sources; default: the packaged one.")
+    sources_file: Path | None = Field(None, description="TOML list of sources; default: every publisher's.")
     feed_urls: list[str] = Field(
         default_factory=list, description="RSS/Atom feeds to crawl instead of the sources file (JSON list)."
     )

@@ -1,4 +1,4 @@
-"""News sources as configuration: a TOML file shipped with the package, overridable by the user."""
+"""News sources: the publishers' own feeds and sitemaps (`agents/sites`), or a TOML file of the user's."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
-PACKAGED_SOURCES = Path(__file__).with_name("sources.toml")
+from agents.sites import PUBLISHERS, Publisher
 
 
 @dataclass(frozen=True)
@@ -30,13 +30,15 @@ class SourcesError(ValueError):
 
 def load_sources(path: Path | None = None, feed_urls: list[str] | None = None,
                  default_interval: float = 300.0) -> list[Source]:
-    """Sources from `path` (default: the packaged file), or ad-hoc sources for `feed_urls` when given."""
+    """Sources from the file at `path` (default: every publisher's), or ad-hoc sources for `feed_urls` when given."""
     if feed_urls:
         return [
             Source(name=f"feed:{urlsplit(feed).netloc}", site="", feeds=(feed,), poll_interval=default_interval)
             for feed in feed_urls
         ]
-    path = path or PACKAGED_SOURCES
+    if path is None:
+        return [publisher_source(publisher, default_interval) for publisher in PUBLISHERS
+                if publisher.feeds or publisher.sitemaps]
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, tomllib.TOMLDecodeError) as exc:
@@ -55,3 +57,14 @@ def load_sources(path: Path | None = None, feed_urls: list[str] | None = None,
         except (KeyError, TypeError, re.error) as exc:
             raise SourcesError(f"{path}: source #{i + 1} is invalid: {exc!r}") from exc
     return sources
+
+
+def publisher_source(publisher: Publisher, default_interval: float) -> Source:
+    return Source(
+        name=publisher.name,
+        site=publisher.site,
+        feeds=publisher.feeds,
+        sitemaps=publisher.sitemaps,
+        poll_interval=publisher.poll_interval or default_interval,
+        article_pattern=re.compile(publisher.article_pattern),
+    )

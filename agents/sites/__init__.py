@@ -1,4 +1,4 @@
-"""The site registry: one module per publisher, one table keyed by domain.
+"""The site registry: one module per publisher, found by listing this package; one table keyed by domain.
 
 `publisher_for_url` finds the module for a page's host (the longest
 registered domain that the host ends with), `site_of` names the site an
@@ -9,24 +9,23 @@ get the generic rules.
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
 from urllib.parse import urlsplit
 
 from courlan import extract_domain
 
-from agents.sites import generic, inotv, interfax, izvestia, kommersant, lenta, rbc, ria, rt, tass
+from agents.sites import generic
 from agents.sites.base import Publisher, SiteRules
 
-PUBLISHERS: tuple[Publisher, ...] = (
-    rt.PUBLISHER,
-    inotv.PUBLISHER,
-    rbc.PUBLISHER,
-    tass.PUBLISHER,
-    ria.PUBLISHER,
-    interfax.PUBLISHER,
-    kommersant.PUBLISHER,
-    lenta.PUBLISHER,
-    izvestia.PUBLISHER,
-)
+
+def _publishers() -> tuple[Publisher, ...]:
+    """Every module of this package but the shared ones declares one `PUBLISHER`: adding a module adds it."""
+    modules = sorted(info.name for info in pkgutil.iter_modules(__path__) if info.name not in {"base", "generic"})
+    return tuple(importlib.import_module(f"{__name__}.{name}").PUBLISHER for name in modules)
+
+
+PUBLISHERS: tuple[Publisher, ...] = _publishers()
 GENERIC: Publisher = generic.PUBLISHER
 
 REGISTRY: dict[str, Publisher] = {domain: publisher for publisher in PUBLISHERS for domain in publisher.domains}

@@ -92,7 +92,8 @@ class SiteRules:
 
 @dataclass(frozen=True)
 class Publisher:
-    """A publisher: the site id it reports, the host names it serves, its layout versions."""
+    """A publisher, all in one place: the site id it reports, its host names, where the crawler finds
+    its articles (feeds, sitemaps, the shape of an article URL) and its dated layout versions."""
 
     name: str
     site: str
@@ -101,6 +102,14 @@ class Publisher:
     """Oldest first; the last one is the current layout."""
     signatures: tuple[str, ...] = ()
     """Patterns of furniture that identify this site in flattened text without a URL."""
+    feeds: tuple[str, ...] = ()
+    """RSS/Atom feeds the crawler polls."""
+    sitemaps: tuple[str, ...] = ()
+    """Sitemaps or sitemap indexes (news sitemaps included) the crawler polls."""
+    article_pattern: str = ""
+    """Regular expression an article URL matches (searched); listed links that do not are skipped."""
+    poll_interval: float | None = None
+    """Seconds between polls; None for the configured default."""
 
     def rules_for(self, published: date | None) -> SiteRules:
         """The layout version in force on the publication date (the newest when unknown)."""

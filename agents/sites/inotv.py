@@ -40,4 +40,7 @@ PUBLISHER = Publisher(
     domains=("inotv.rt.com",),
     versions=(RULES,),
     signatures=(r"материалы ино(?:тв|tv)", r"редакцией ино(?:тв|tv)"),
+    feeds=("https://inotv.rt.com/rss",),
+    article_pattern=r"^https://inotv\.rt\.com/\d{4}-\d{2}-\d{2}/",
+    poll_interval=600.0,
 )

@@ -29,4 +29,7 @@ PUBLISHER = Publisher(
     site="interfax.ru",
     domains=("interfax.ru", "interfax-russia.ru"),
     versions=(RULES,),
+    feeds=("https://www.interfax.ru/rss.asp",),
+    article_pattern=r"^https://www\.interfax\.ru/[a-z]+/\d+",
+    poll_interval=300.0,
 )

@@ -24,4 +24,9 @@ RULES = SiteRules(
     end_markers=(r"читайте также",),
 )
 
-PUBLISHER = Publisher(name="izvestia", site="iz.ru", domains=("iz.ru", "izvestia.ru"), versions=(RULES,))
+PUBLISHER = Publisher(
+    name="izvestia", site="iz.ru", domains=("iz.ru", "izvestia.ru"), versions=(RULES,),
+    feeds=("https://iz.ru/xml/rss/all.xml",),
+    article_pattern=r"^https://iz\.ru/\d+/",
+    poll_interval=600.0,
+)

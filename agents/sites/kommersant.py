@@ -26,4 +26,10 @@ RULES = SiteRules(
     drop_lines=(r"фото:.{1,100}", r"читайте также.{0,200}"),
 )
 
-PUBLISHER = Publisher(name="kommersant", site="kommersant.ru", domains=("kommersant.ru",), versions=(RULES,))
+PUBLISHER = Publisher(
+    name="kommersant", site="kommersant.ru", domains=("kommersant.ru",), versions=(RULES,),
+    feeds=("https://www.kommersant.ru/RSS/news.xml",),
+    sitemaps=("https://www.kommersant.ru/sitemaps/sitemap_news.xml",),
+    article_pattern=r"^https://www\.kommersant\.ru/doc/\d+",
+    poll_interval=600.0,
+)

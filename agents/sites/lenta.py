@@ -26,4 +26,10 @@ RULES = SiteRules(
     end_markers=(r"последние новости", r"смотрите также"),
 )
 
-PUBLISHER = Publisher(name="lenta", site="lenta.ru", domains=("lenta.ru",), versions=(RULES,))
+PUBLISHER = Publisher(
+    name="lenta", site="lenta.ru", domains=("lenta.ru",), versions=(RULES,),
+    feeds=("https://lenta.ru/rss/news",),
+    sitemaps=("https://lenta.ru/sitemap.xml.gz",),
+    article_pattern=r"^https://lenta\.ru/(news|articles)/\d{4}/\d{2}/\d{2}/",
+    poll_interval=300.0,
+)

@@ -73,4 +73,8 @@ PUBLISHER = Publisher(
     domains=("rbc.ru",),
     versions=(LEGACY, CURRENT),
     signatures=(r"читайте рбк в", r"подписка на рбк", r"^(?:eur|usd) цб:"),
+    feeds=("https://rssexport.rbc.ru/rbcnews/news/30/full.rss",),
+    sitemaps=("https://www.rbc.ru/sitemap_index.xml",),
+    article_pattern=r"^https://(www\.)?rbc\.ru/[a-z_]+/\d{2}/\d{2}/\d{4}/[0-9a-f]{24}",
+    poll_interval=300.0,
 )

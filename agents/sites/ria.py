@@ -61,4 +61,10 @@ CURRENT = SiteRules(
     end_markers=_END_MARKERS,
 )
 
-PUBLISHER = Publisher(name="ria", site="ria.ru", domains=("ria.ru",), versions=(LEGACY, CURRENT))
+PUBLISHER = Publisher(
+    name="ria", site="ria.ru", domains=("ria.ru",), versions=(LEGACY, CURRENT),
+    feeds=("https://ria.ru/export/rss2/archive/index.xml",),
+    sitemaps=("https://ria.ru/sitemap_article_index.xml",),
+    article_pattern=r"^https://ria\.ru/\d{8}/[a-z0-9-]+\.html",
+    poll_interval=300.0,
+)

@@ -44,4 +44,7 @@ PUBLISHER = Publisher(
     domains=("russian.rt.com", "russian.rt.ru"),
     versions=(RULES,),
     signatures=(r"\(\s*[^()]{0,120}—\s*RT\s*\)",),
+    feeds=("https://russian.rt.com/rss",),
+    article_pattern=r"^https://russian\.rt\.com/[a-z-]+/(news|article)/\d+",
+    poll_interval=300.0,
 )

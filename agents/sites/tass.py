@@ -34,4 +34,10 @@ RULES = SiteRules(
     end_markers=(r"теги", r"читайте также", r"больше новостей.{0,60}"),
 )
 
-PUBLISHER = Publisher(name="tass", site="tass.ru", domains=("tass.ru", "tass.com"), versions=(RULES,))
+PUBLISHER = Publisher(
+    name="tass", site="tass.ru", domains=("tass.ru", "tass.com"), versions=(RULES,),
+    feeds=("https://tass.ru/rss/v2.xml",),
+    sitemaps=("https://tass.ru/sitemap.xml",),
+    article_pattern=r"^https://tass\.ru/[a-z-]+/\d+",
+    poll_interval=300.0,
+)
