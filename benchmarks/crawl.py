@@ -69,7 +69,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--pages", type=int, default=500)
     parser.add_argument("--corpus", type=Path, default=Settings().corpus_dir)
     args = parser.parse_args(argv)
-    from streams.demo_site import DemoSite
+    from demo.site import DemoSite
 
     site = DemoSite(args.corpus)
     page = site.document(site.pages[0])

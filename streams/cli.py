@@ -85,7 +85,7 @@ def run(
     settings = Settings()
     with contextlib.ExitStack() as stack:
         if demo:
-            from streams.demo_site import DemoSite
+            from demo.site import DemoSite
 
             # A fixed port keeps the demo's article ids the same from run to run.
             site = DemoSite(settings.corpus_dir, port=settings.demo_port)
@@ -271,7 +271,7 @@ def annotate_command() -> None:
 @cli.command("demo-site")
 def demo_site() -> None:
     """Serve the local demo news site built from the shared corpus (port VESTNIK_DEMO_PORT)."""
-    from streams.demo_site import DemoSite
+    from demo.site import DemoSite
 
     settings = Settings()
     site = DemoSite(settings.corpus_dir, port=settings.demo_port)

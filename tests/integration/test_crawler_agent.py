@@ -11,8 +11,8 @@ import orjson
 from aiokafka import AIOKafkaConsumer
 
 from agents.common.ids import article_id, canonical_url
+from demo.site import DemoSite
 from streams.app import group_id
-from streams.demo_site import DemoSite
 from streams.kafka import client_options
 from streams.settings import Settings
 from tests.integration.harness import ROOT, WorkerProcess, collect, eventually, read_all, settings_env

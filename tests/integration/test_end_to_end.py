@@ -19,9 +19,9 @@ import pytest
 
 from agents.cleaner.evaluate import prf
 from agents.common.ids import article_id
+from demo.site import DemoSite
 from schemas.models import EnrichedArticle, RawPage, utc_now
 from streams.codecs import encode
-from streams.demo_site import DemoSite
 from streams.entities import fetch_top
 from streams.settings import Settings
 from streams.topics import topic_name

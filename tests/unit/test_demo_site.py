@@ -14,8 +14,8 @@ import feedparser
 import lxml.html
 import pytest
 
-from streams.demo_markup import BODY_XPATH, norm
-from streams.demo_site import DemoPage, DemoSite
+from demo.markup import BODY_XPATH, norm
+from demo.site import DemoPage, DemoSite
 
 
 @pytest.fixture

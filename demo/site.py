@@ -18,7 +18,7 @@ from xml.sax.saxutils import escape
 
 from aiohttp import web
 
-from streams.demo_markup import NAME, norm, render_page
+from demo.markup import NAME, norm, render_page
 
 # Publication times: distinct, one hour apart, newest last.
 EPOCH = datetime(2024, 1, 15, 8, 0, tzinfo=UTC)
