@@ -1,14 +1,21 @@
 """`vestnik crawl --once`: one pass over the configured sources for cron-style use.
 
-It shares the agent's core (discovery, polite fetching, state decisions) and
-publishes raw pages straight to the raw topic; its crawl state lives in a JSON
-file in the cache folder, so consecutive runs are incremental too.
+It shares the agent's core (discovery, polite fetching, state decisions, expiry)
+and publishes raw pages straight to the raw topic. Its crawl state lives in a JSON
+file in the cache folder, so consecutive runs are incremental too, and it expires
+after `crawl_state_ttl` as the worker's does.
+
+It cannot share the worker's table: that state is owned, partition by partition,
+by the running crawler workers, which keep it in memory and only write its
+changelog; a one-shot run writing there would be overwritten by them or unseen
+by them until their next restart.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import time
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
@@ -19,7 +26,7 @@ from agents.common.ids import article_id, canonical_url
 from agents.crawler.core import crawl_url, discover
 from agents.crawler.fetcher import Fetcher
 from agents.crawler.sources import Source, load_sources
-from agents.crawler.state import CrawlState
+from agents.crawler.state import CrawlState, expired
 from schemas.models import CrawlRequest, utc_now
 from streams.bindings.crawler import fetch_policy
 from streams.codecs import encode
@@ -42,10 +49,13 @@ def select_sources(settings: Settings, names: list[str]) -> list[Source]:
     return chosen
 
 
-def _load_states(path: Path) -> dict[str, CrawlState]:
+def _load_states(path: Path, ttl: float) -> dict[str, CrawlState]:
+    """The saved crawl state, without the URLs not fetched for `ttl` seconds (as the worker forgets them)."""
     if not path.exists():
         return {}
-    return {url: CrawlState.load(data) for url, data in json.loads(path.read_text()).items()}
+    saved = json.loads(path.read_text())
+    forgotten = set(expired(saved.items(), time.time(), ttl))
+    return {url: CrawlState.load(data) for url, data in saved.items() if url not in forgotten}
 
 
 def _save_states(path: Path, states: dict[str, CrawlState]) -> None:
@@ -60,7 +70,7 @@ async def crawl_once(settings: Settings, sources: list[Source], progress: Progre
     # Per cluster and topic prefix: pages known to one cluster are new to another.
     target = hashlib.sha256(f"{','.join(settings.servers)}|{settings.topic_prefix}".encode()).hexdigest()[:12]
     state_path = settings.cache_dir / f"crawl-once-state-{target}.json"
-    states = _load_states(state_path)
+    states = _load_states(state_path, settings.crawl_state_ttl)
     outcomes: Counter[str] = Counter()
     await ensure_topics(settings)
     producer = AIOKafkaProducer(**client_options(settings), compression_type="zstd", enable_idempotence=True,

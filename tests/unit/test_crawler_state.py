@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import json
+import time
+from pathlib import Path
+
 import pytest
 from pydantic import ValidationError
 
 from agents.crawler.state import CrawlState, expired, longest_wait
+from streams.bindings.crawl_once import _load_states
 from streams.settings import Settings
 
 DAY = 24 * 3600.0
@@ -60,3 +65,12 @@ def test_settings_bound_the_ttl_by_the_crawlers_own_longest_wait(refetch_after: 
     Settings(refetch_after=refetch_after, failure_backoff=failure_backoff, crawl_state_ttl=wait + 1)
     with pytest.raises(ValueError, match="longest wait"):
         Settings(refetch_after=refetch_after, failure_backoff=failure_backoff, crawl_state_ttl=wait)
+
+
+def test_crawl_once_forgets_saved_state_as_the_worker_does(tmp_path: Path) -> None:
+    now = time.time()
+    path = tmp_path / "state.json"
+    saved = {"https://a.ru/1": {"last_fetch": now - 10}, "https://a.ru/2": {"last_fetch": now - 500}}
+    path.write_text(json.dumps(saved))
+    assert set(_load_states(path, ttl=100)) == {"https://a.ru/1"}
+    assert _load_states(tmp_path / "none.json", ttl=100) == {}
