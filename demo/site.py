@@ -1,15 +1,18 @@
 """A local news site on 127.0.0.1 built from the corpus seeds, for crawling with no internet.
 
 Pages are read from `<corpus>/seeds/*.txt` and `<corpus>/gold/*.json` at start-up and served in the markup
-of the site each one comes from (see `streams.demo_markup`), with robots.txt, an RSS 2.0 feed and a sitemap.
+of the site each one comes from (see `demo.markup`), with robots.txt, an RSS 2.0 feed and a sitemap.
+Real saved pages (`.html` or `.html.gz`) can be served beside them, byte for byte, under `/real/`.
 """
 
 from __future__ import annotations
 
 import asyncio
+import gzip
 import hashlib
 import json
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime, parsedate_to_datetime
@@ -27,7 +30,7 @@ EPOCH = datetime(2024, 1, 15, 8, 0, tzinfo=UTC)
 @dataclass(frozen=True)
 class DemoPage:
     seed_id: str  # e.g. "000_6c81efa374cecb15"
-    site: str  # the gold "site": russian.rt.com, rbc.ru, inotv.rt.com or unknown
+    site: str  # the gold "site": russian.rt.com, rbc.ru, inotv.rt.com or unknown; "real" for a saved page
     path: str  # e.g. "/russian.rt.com/000_6c81efa374cecb15.html"
     title: str | None  # gold title
 
@@ -44,8 +47,11 @@ class _Doc:
 class DemoSite:
     """The fixture site; `start`/`stop` on the caller's loop, or `start_in_thread`/`stop_thread`."""
 
-    def __init__(self, corpus_dir: Path, host: str = "127.0.0.1", port: int = 0) -> None:
+    def __init__(
+        self, corpus_dir: Path, host: str = "127.0.0.1", port: int = 0, real_pages: Sequence[Path] = ()
+    ) -> None:
         self.corpus_dir, self.host, self.port = Path(corpus_dir), host, port
+        self.real_pages = [Path(path) for path in real_pages]
         self.pages: list[DemoPage] = []
         self.requests: list[str] = []
         self.unmapped: dict[str, list[str]] = {}  # seed id -> gold text no seed line matched
@@ -90,6 +96,14 @@ class DemoSite:
             self.pages.append(page)
             if missing:
                 self.unmapped[page.seed_id] = missing
+        for n, path in enumerate(self.real_pages, start=len(seeds)):
+            body = path.read_bytes()
+            body = gzip.decompress(body) if path.suffix == ".gz" else body
+            name = path.name.removesuffix(".gz").removesuffix(".html")
+            page = DemoPage(name, "real", f"/real/{name}.html", None)
+            etag = '"' + hashlib.sha256(body).hexdigest()[:20] + '"'
+            self._docs[page.path] = _Doc(body, etag, EPOCH + timedelta(hours=n), name, "")
+            self.pages.append(page)
 
     # --- documents -------------------------------------------------------------------------------------
 

@@ -69,11 +69,15 @@ class Article:
     encoding: str | None = None
 
 
-def clean(page: Page) -> Article:
-    """Clean one page; raise NotAnArticle with the reason when it is not an article."""
+def clean(page: Page, *, site_modules: bool = True) -> Article:
+    """Clean one page; raise NotAnArticle with the reason when it is not an article.
+
+    `site_modules=False` cleans an HTML page with the generic rules only, as if its publisher had no
+    module: the evaluation uses it to show what a site nobody wrote rules for gets.
+    """
     if page.html is not None and len(page.html) > 0:
         try:
-            return _clean_html(page)
+            return _clean_html(page, site_modules)
         except (ValueError, etree.LxmlError) as exc:
             raise NotAnArticle(f"unprocessable HTML: {type(exc).__name__}: {exc}") from exc
     if page.text is not None and page.text.strip():
@@ -81,7 +85,7 @@ def clean(page: Page) -> Article:
     raise NotAnArticle("empty page: no HTML and no text")
 
 
-def _clean_html(page: Page) -> Article:
+def _clean_html(page: Page, site_modules: bool) -> Article:
     assert page.html is not None
     encoding: str | None = None
     if isinstance(page.html, bytes):
@@ -93,7 +97,7 @@ def _clean_html(page: Page) -> Article:
     root = parse_html(markup)
     # A page served from elsewhere (a mirror, an archive, a replay) still names its publisher in its markup.
     address = page.url if publisher_for_url(page.url) else own_address(root) or page.url
-    publisher = publisher_for_url(address) or GENERIC
+    publisher = (publisher_for_url(address) if site_modules else None) or GENERIC
     rules = _layout_version(publisher, root)
     meta = read_metadata(root, rules)
     fired: list[str] = []

@@ -5,7 +5,8 @@ in `article__text__overview`, headline `h1.article__header__title-in`.
 Between and after the paragraphs: the ticker, the news bar, inline related
 items and videos, banners, tag lists, the "Читайте РБК в Telegram" promo
 and the "Лента новостей" feed with currency rates. The 2011-2012 layout put
-the headline in `h2.black` and the text beside `notes` boxes ("Статьи по
+the text in the first `div.box`, the headline in an `h2` inside it
+(`h2.black`) or just before it, and beside the text `notes` boxes ("Статьи по
 теме"), `publinks` and a `last-news` column.
 """
 
@@ -35,7 +36,13 @@ LEGACY = SiteRules(
         ("photo", by_class("photo-container")),
         ("copyright", class_prefix("copyright_")),
     ),
-    title=("//div[contains(@class, 'box')]/h2[contains(@class, 'black')]", "//h1"),
+    body=(by_class("box", tag="div"),),
+    title=(
+        by_class("box", tag="div") + "/h2[contains(@class, 'black')]",
+        "(" + by_class("box", tag="div") + ")[1]/preceding-sibling::h2[1]",
+        "//h1",
+    ),
+    published=(by_class("pubdate"),),
     drop_lines=_FURNITURE_LINES,
 )
 

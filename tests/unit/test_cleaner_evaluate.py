@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from agents.cleaner.evaluate import furniture_in, main, prf
+from agents.cleaner.evaluate import furniture_in, leave_modules_out, main, prf
 
 PARAGRAPHS = [
     "Городские власти объявили о начале ремонта центральной площади, работы продлятся до конца лета.",
@@ -64,3 +64,11 @@ def test_furniture_check_finds_markers_and_credit_lines() -> None:
     credit = "Фото: Максим Шеметов / Reuters"
     assert furniture_in(f"Текст.\n{credit}\nЕщё.") == [f"credit line {credit!r}"]
     assert furniture_in("Агентство Reuters сообщило об этом в понедельник.") == []
+
+
+def test_leave_modules_out_sets_module_sites_apart() -> None:
+    cleaner = {"ria.ru": 1.0, "rbc.ru": 0.9, "example.org": 0.5}
+    generic = {"ria.ru": 0.8, "rbc.ru": 0.6, "example.org": 0.5}
+    with_module, without = leave_modules_out(cleaner, generic)
+    assert "(2): macro F1 0.9500 with it, 0.7000 with the generic rules only" in with_module
+    assert without.endswith("(1): macro F1 0.5000")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import json
 import urllib.error
 import urllib.request
@@ -182,3 +183,21 @@ def test_thread_mode_for_sync_callers(corpus_dir: Path) -> None:
     assert demo.requests == ["/robots.txt", demo.pages[0].path]
     with pytest.raises(urllib.error.URLError):
         urllib.request.urlopen(demo.base_url + "/robots.txt", timeout=2)
+
+
+async def test_real_saved_pages_are_served_byte_for_byte_and_listed(
+    corpus_dir: Path, http: aiohttp.ClientSession
+) -> None:
+    real = sorted((Path(__file__).parent / "fixtures" / "real").glob("*.html.gz"))
+    demo = DemoSite(corpus_dir, real_pages=real)
+    await demo.start()
+    try:
+        served = [page for page in demo.pages if page.site == "real"]
+        assert [page.path for page in served] == [f"/real/{p.name.removesuffix('.html.gz')}.html" for p in real]
+        for page, path in zip(served, real, strict=True):
+            async with http.get(demo.url(page)) as resp:
+                assert resp.status == 200 and await resp.read() == gzip.decompress(path.read_bytes())
+        _, _, rss = await fetch(http, demo.feed_url)
+        assert {e.link for e in feedparser.parse(rss).entries} == {demo.url(page) for page in demo.pages}
+    finally:
+        await demo.stop()
