@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import json
 import os
 import signal
 import subprocess
@@ -26,10 +25,7 @@ ROOT = Path(__file__).resolve().parents[1]
 def settings_env(settings: Settings) -> dict[str, str]:
     """The environment that makes a child process build exactly these settings."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("VESTNIK_")}
-    for name, value in settings.model_dump(mode="json").items():
-        if value is None:
-            continue
-        env[f"VESTNIK_{name.upper()}"] = json.dumps(value) if isinstance(value, list | dict) else str(value)
+    env.update(settings.environment())
     env["PYTHONUNBUFFERED"] = "1"
     return env
 

@@ -20,6 +20,7 @@ import faust
 from mode import Service
 
 from streams.delivery import AgentLoop, Handler
+from streams.health import faust_consumer, is_member, report
 from streams.kafka import faust_credentials
 from streams.metrics import Metrics
 from streams.offload import CpuPool
@@ -161,9 +162,15 @@ def build_app(settings: Settings, agents: Iterable[str] = AGENT_NAMES) -> faust.
         _binding(name)(pipeline)
     app.add_dependency(pipeline.delivery)
 
+    faust_group = group_id(settings, agents)
+
     @app.page("/health")
     async def health(web: Any, request: Any) -> Any:
-        """Answered on the worker's event loop: slow answers mean a blocked loop."""
-        return web.json({"status": "ok", "agents": agents, "groups": list(consumer_groups(settings, agents))})
+        """Answered on the worker's event loop: slow answers mean a blocked loop; 503 while not in a group."""
+        members = {group: is_member(faust_consumer(app)) if group == faust_group else
+                   any(is_member(loop.consumer) for loop in pipeline.delivery.loops if loop.group == group)
+                   for group in consumer_groups(settings, agents)}
+        status, body = report(members)
+        return web.json({**body, "agents": agents}, status=status)
 
     return app

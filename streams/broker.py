@@ -132,14 +132,17 @@ class EmbeddedBroker:
 
     def _properties(self) -> str:
         s = self.settings
+        plain = f"PLAINTEXT://{s.broker_host}:{s.broker_port}"
+        sasl = f",SASL_PLAINTEXT://{s.broker_host}:{s.broker_sasl_port}" if s.broker_sasl_port else ""
         return "\n".join([
             "process.roles=broker,controller",
             "node.id=1",
-            f"listeners=PLAINTEXT://{s.broker_host}:{s.broker_port},CONTROLLER://{s.broker_host}:{s.controller_port}",
-            f"advertised.listeners=PLAINTEXT://{s.broker_host}:{s.broker_port}",
+            f"listeners={plain}{sasl},CONTROLLER://{s.broker_host}:{s.controller_port}",
+            f"advertised.listeners={plain}{sasl}",
             "controller.listener.names=CONTROLLER",
             f"controller.quorum.bootstrap.servers={s.broker_host}:{s.controller_port}",
-            "listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT",
+            "listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT,SASL_PLAINTEXT:SASL_PLAINTEXT",
+            *self._sasl_properties(),
             "inter.broker.listener.name=PLAINTEXT",
             "offsets.topic.replication.factor=1",
             "offsets.topic.num.partitions=8",
@@ -154,6 +157,19 @@ class EmbeddedBroker:
             f"log.dirs={self.data_dir / 'logs'}",
             "",
         ])
+
+    def _sasl_properties(self) -> list[str]:
+        """SCRAM users are written into the storage at format time; PLAIN users live in the listener's JAAS line."""
+        if not self.settings.broker_sasl_port:
+            return []
+        users = " ".join(f'user_{name}="{password.get_secret_value()}"'
+                         for name, password in self.settings.broker_sasl_users.items())
+        prefix, modules = "listener.name.sasl_plaintext", "org.apache.kafka.common.security"
+        return [
+            "sasl.enabled.mechanisms=SCRAM-SHA-512,PLAIN",
+            f"{prefix}.scram-sha-512.sasl.jaas.config={modules}.scram.ScramLoginModule required;",
+            f"{prefix}.plain.sasl.jaas.config={modules}.plain.PlainLoginModule required {users};",
+        ]
 
     def _java(self, libs: Path, *args: str, heap: str = "256m") -> list[str]:
         java = shutil.which("java")
@@ -171,9 +187,11 @@ class EmbeddedBroker:
             self._java(libs, "kafka.tools.StorageTool", "random-uuid"),
             capture_output=True, text=True, check=True,
         ).stdout.strip().splitlines()[-1]
+        scram = [arg for name, password in self.settings.broker_sasl_users.items()
+                 for arg in ("--add-scram", f"SCRAM-SHA-512=[name={name},password={password.get_secret_value()}]")]
         result = subprocess.run(
             self._java(libs, "kafka.tools.StorageTool", "format", "--standalone",
-                       "-t", cluster_id, "-c", str(props)),
+                       "-t", cluster_id, "-c", str(props), *scram),
             capture_output=True, text=True, check=False,
         )
         if result.returncode != 0:

@@ -42,18 +42,34 @@ def _run_worker(settings: Settings, agents: list[str]) -> None:
 
     from streams.app import build_app
     from streams.delivery import EXIT_KAFKA_UNAVAILABLE
-    from streams.kafka import ClusterUnavailable, changelog_topics, ensure_topics, ensure_topics_when_ready
+    from streams.kafka import (
+        EXIT_CREDENTIALS_REJECTED,
+        ClusterUnavailable,
+        CredentialsRejected,
+        changelog_topics,
+        ensure_topics,
+        ensure_topics_when_ready,
+    )
 
     try:
         asyncio.run(ensure_topics_when_ready(settings))
     except ClusterUnavailable as exc:
         typer.echo(f"vestnik worker: {exc}", err=True)
         raise SystemExit(EXIT_KAFKA_UNAVAILABLE) from exc
+    except CredentialsRejected as exc:
+        typer.echo(f"vestnik worker: {exc}", err=True)
+        raise SystemExit(EXIT_CREDENTIALS_REJECTED) from exc
     loop = asyncio.new_event_loop()
     asyncio.set_event_loop(loop)
     app = build_app(settings, agents)
     loop.run_until_complete(ensure_topics(settings, changelog_topics(settings, app)))
-    worker = faust.Worker(app, loglevel=settings.log_level)
+    if settings.log_format == "json":
+        from streams.logs import logging_config
+
+        worker = faust.Worker(app, loglevel=settings.log_level, quiet=True,
+                              logging_config=logging_config(settings.log_level))
+    else:
+        worker = faust.Worker(app, loglevel=settings.log_level)
     worker.execute_from_commandline()
 
 
@@ -141,23 +157,110 @@ def crawl(
     typer.echo(f"{sum(outcomes.values()):6d}  pages in all, {outcomes['published']} published")
 
 
+@cli.command("import")
+def import_command(
+    paths: Annotated[list[Path], typer.Argument(help="WARC files (.warc, .warc.gz), saved pages (.html, .html.gz),"
+                                                " text pages (.txt) or folders of them.", metavar="PATH",
+                                                show_default=False)],
+    base_url: Annotated[str | None, typer.Option(help="Address of the files' folder: a.html is published as"
+                                                 " BASE_URL/a.html (default: its file:// URL). WARC records"
+                                                 " keep their WARC-Target-URI.")] = None,
+    source: Annotated[str, typer.Option(help="Source name the pages are published under.")] = "import",
+) -> None:
+    """Publish pages from web archives and saved files to raw-pages, with the ids the crawler would give.
+
+    Bad records (unreadable, broken gzip, not HTML, empty, undecodable, over-size) are skipped and counted.
+
+    Exits 1 if nothing could be read at all, 75 if Kafka cannot be reached.
+    """
+    from aiokafka.errors import KafkaError
+
+    from streams.delivery import EXIT_KAFKA_UNAVAILABLE
+    from streams.failures import PublishFailed
+    from streams.importer import bar_reporter, import_pages, progress_bar
+
+    settings = Settings()
+    try:
+        with _embedded_broker(settings), progress_bar() as bar:
+            summary = asyncio.run(import_pages(settings, paths, base_url=base_url, source=source,
+                                               progress=bar_reporter(bar)))
+    except (PublishFailed, KafkaError) as exc:
+        typer.echo(f"vestnik import: Kafka at {','.join(settings.servers)} failed: {exc!r}", err=True)
+        raise typer.Exit(EXIT_KAFKA_UNAVAILABLE) from exc
+    for line in summary.lines():
+        typer.echo(line)
+    if not summary.read:
+        typer.echo("vestnik import: nothing could be read", err=True)
+        raise typer.Exit(1)
+
+
+def _utc(moment: datetime | None) -> datetime | None:
+    return moment if moment is None or moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
 @cli.command()
 def replay(
-    since: Annotated[datetime, typer.Option(help="Reprocess input from this time on (ISO 8601, UTC if no zone).")],
+    since: Annotated[datetime | None, typer.Option(help="Reprocess input from this time on (ISO 8601, UTC if no"
+                                                   " zone).")] = None,
+    from_beginning: Annotated[bool, typer.Option(help="Reprocess all the input the topics still keep.")] = False,
+    until: Annotated[datetime | None, typer.Option(help="Only the input received before this time: copied back"
+                                                   " for the running workers, newest per article.")] = None,
     agents: AgentsOption = "cleaner",
 ) -> None:
-    """Backfill: rewind an agent set's consumer group so its next workers reprocess from a time."""
-    from streams.replay import ReplayError, rewind
+    """Backfill: make an agent set reprocess its input since a time, or only a window of it.
 
-    moment = since if since.tzinfo else since.replace(tzinfo=UTC)
+    Without --until the agents' consumer groups are rewound: stop their workers first, start them after.
+    With --until the groups are left alone and the window's input records are copied back onto their
+    partitions for the running workers; a record whose article has a newer input is not copied.
+    Watch the progress with `vestnik lag`.
+    """
+    from streams.replay import ReplayError, refeed, rewind
+
+    if (since is None) == (not from_beginning):
+        raise typer.BadParameter("give either --since or --from-beginning")
+    moment, end = _utc(since), _utc(until)
+    settings, names = Settings(), _agents(agents)
     try:
-        targets = asyncio.run(rewind(Settings(), _agents(agents), moment))
+        if end is not None:
+            report = asyncio.run(refeed(settings, names, moment, end))
+            for topic in sorted(set(report.copied) | set(report.superseded)):
+                typer.echo(f"{topic}: copied {report.copied[topic]}, skipped {report.superseded[topic]} superseded")
+            typer.echo(f"re-fed {sum(report.copied.values())} inputs received before {end.isoformat()}")
+            return
+        targets = asyncio.run(rewind(settings, names, moment))
     except ReplayError as exc:
         typer.echo(f"cannot replay: {exc}", err=True)
         raise typer.Exit(1) from exc
     for tp, offset in sorted(targets.items()):
         typer.echo(f"{tp.topic}[{tp.partition}] -> offset {offset}")
-    typer.echo(f"rewound {len(targets)} partitions to {moment.isoformat()}; start the workers to reprocess")
+    when = moment.isoformat() if moment else "the oldest kept input"
+    typer.echo(f"rewound {len(targets)} partitions to {when}; start the workers to reprocess")
+
+
+@cli.command()
+def lag(
+    agents: AgentsOption = "crawler,cleaner,annotator",
+    interval: Annotated[float, typer.Option(help="Seconds between samples.")] = 5.0,
+    samples: Annotated[int, typer.Option(help="How many samples to print (0 = until Ctrl-C).")] = 0,
+    until_drained: Annotated[bool, typer.Option(help="Stop once no group is behind.")] = False,
+) -> None:
+    """Each consumer group's lag per input topic, its rate and when it will have caught up."""
+    import time
+
+    from streams.lag import positions, progress_lines
+
+    settings, names = Settings(), _agents(agents)
+    before, shown = None, 0
+    while True:
+        now = asyncio.run(positions(settings, names))
+        typer.echo(datetime.now(UTC).strftime("%H:%M:%S"))
+        for line in progress_lines(before, now):
+            typer.echo(line)
+        shown += 1
+        if (samples and shown >= samples) or (until_drained and all(p.lag == 0 for p in now)):
+            return
+        before = now
+        time.sleep(interval)
 
 
 @cli.command("top-entities")
@@ -332,9 +435,91 @@ def bench(
     typer.echo(f"written to {folder}", err=True)
 
 
+dlq_cli = typer.Typer(help="Dead letters: list them, show one, send them back to their topic.", no_args_is_help=True)
+cli.add_typer(dlq_cli, name="dlq")
+DlqAgent = Annotated[str | None, typer.Option(help="Only this agent's dead letters: crawler, cleaner, annotator.")]
+DlqReason = Annotated[str | None, typer.Option(help="Only those whose 'error type: reason' contains this (any case).")]
+DlqLimit = Annotated[int, typer.Option(help="Only the newest N of those that match (0 = all).")]
+
+
+@dlq_cli.command("list")
+def dlq_list(agent: DlqAgent = None, reason: DlqReason = None, limit: DlqLimit = 0) -> None:
+    """Read the whole dead-letter topic (up to its end now, then stop) and print the matching dead letters.
+
+    One row each, oldest first: reason, agent, origin topic\\[partition]@offset, age, start of the original value.
+
+    An input dead-lettered twice (redelivered after a crash) is shown once.
+    """
+    from rich.console import Console
+
+    from streams.dlq import list_letters
+
+    asyncio.run(list_letters(Settings(), Console(), agent=agent, reason=reason, limit=limit))
+
+
+@dlq_cli.command("show")
+def dlq_show(
+    key: Annotated[str, typer.Argument(help="The original message key (e.g. an article id), the dead letter's id "
+                                            "'topic/partition/offset', or its origin 'topic\\[partition]@offset'; "
+                                            "the topic with or without the prefix.")],
+    width: Annotated[int, typer.Option(help="Characters of the original value to show.")] = 600,
+) -> None:
+    """Print every field of the dead letters that KEY names, their requeue count and a longer payload preview.
+
+    The requeue count is read from the original message, still on the source topic at its offset.
+    """
+    from rich.console import Console
+
+    from streams.dlq import show_letters
+
+    if not asyncio.run(show_letters(Settings(), Console(), key, width=width)):
+        raise typer.Exit(1)
+
+
+@dlq_cli.command("requeue")
+def dlq_requeue(
+    agent: DlqAgent = None, reason: DlqReason = None, limit: DlqLimit = 0,
+    max_requeues: Annotated[int, typer.Option(min=0, help="Refuse, as poison, a dead letter already requeued "
+                                                          "this many times.")] = 3,
+    force: Annotated[bool, typer.Option("--force", help="Requeue poison too.")] = False,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Print what would be sent; send nothing.")] = False,
+) -> None:
+    """Send the matching dead letters' original values back to their source topics, with their original keys.
+
+    Every consumer of the source topic sees the copy. A value too large to carry is re-read at its origin.
+
+    Each copy carries the headers 'vestnik-requeues: N' and 'vestnik-requeued-from: <dead letter id>'.
+
+    Skipped: a dead letter whose copy failed again (its newer dead letter stands for it), or whose value is gone.
+
+    Note: a dead letter whose copy went through stays on the topic, and the same filters requeue it again.
+
+    Prints one line per dead letter, then 'requeued N, refused M as poison, skipped K'.
+    """
+    from rich.console import Console
+
+    from streams.dlq import requeue_letters
+
+    asyncio.run(requeue_letters(Settings(), Console(), agent=agent, reason=reason, limit=limit,
+                                max_requeues=max_requeues, force=force, dry_run=dry_run))
+
+
 def main() -> None:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    cli()
+    from aiokafka.errors import KafkaError
+
+    try:
+        cli()
+    except KafkaError as exc:  # any command that talks to Kafka: say why in one line, not a traceback
+        from streams.kafka import EXIT_CREDENTIALS_REJECTED, CredentialsRejected, check_credentials
+
+        try:
+            asyncio.run(check_credentials(Settings()))
+        except CredentialsRejected as rejected:
+            typer.echo(f"vestnik: {rejected}", err=True)
+            raise SystemExit(EXIT_CREDENTIALS_REJECTED) from exc
+        typer.echo(f"vestnik: Kafka at {Settings().bootstrap_servers or 'the embedded broker'}: {exc}", err=True)
+        raise SystemExit(69) from exc  # EX_UNAVAILABLE
 
 
 if __name__ == "__main__":

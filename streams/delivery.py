@@ -41,6 +41,7 @@ from mode import Service
 from schemas.models import DeadLetter, utc_now
 from streams.failures import is_infrastructure
 from streams.kafka import client_options
+from streams.logs import input_context
 from streams.metrics import Metrics
 from streams.publisher import Output, Publisher
 from streams.settings import Settings
@@ -160,6 +161,11 @@ async def _dead_letter(agent: str, record: Origin, where: str, exc: Exception, p
     metrics.count(agent, f"dead_letter:{type(exc).__name__}")
 
 
+def _article_id(key: bytes | None) -> str | None:
+    """Every article topic is keyed by the article id."""
+    return key.decode("utf-8", "replace") if key else None
+
+
 @dataclass
 class _Turn:
     """An input's place in its partition: set when it is done (ok) or abandoned (not ok)."""
@@ -200,8 +206,13 @@ class AgentLoop(Service, ConsumerRebalanceListener):
     def label(self) -> str:
         return f"{type(self).__name__}: {self.agent}"
 
+    @property
+    def consumer(self) -> AIOKafkaConsumer | None:
+        return self._consumer
+
     async def on_start(self) -> None:
-        self._task = asyncio.create_task(self._run(), name=f"vestnik-{self.agent}")
+        with input_context(agent=self.agent):  # the loop's task, and every input task it starts, log the agent
+            self._task = asyncio.create_task(self._run(), name=f"vestnik-{self.agent}")
 
     async def on_stop(self) -> None:
         """Finish the in-flight inputs within the grace period, or abandon them uncommitted."""
@@ -289,9 +300,12 @@ class AgentLoop(Service, ConsumerRebalanceListener):
 
     async def _handle(self, tp: TopicPartition, record: ConsumerRecord, before: _Turn | None, turn: _Turn) -> None:
         ok = False
+        context = input_context(topic=record.topic, partition=record.partition, offset=record.offset,
+                                article_id=_article_id(record.key))
         try:
-            await handle_input(self.agent, record, self.handler, self.publisher, self.metrics, self.settings,
-                               stopping=lambda: self._stopping, turn=before.wait if before else _no_wait)
+            with context:
+                await handle_input(self.agent, record, self.handler, self.publisher, self.metrics, self.settings,
+                                   stopping=lambda: self._stopping, turn=before.wait if before else _no_wait)
             self._done[tp] = record.offset + 1  # in offset order: each input publishes after the one before
             ok = True
         except Abandoned:

@@ -10,7 +10,14 @@ from typing import Any
 
 import faust
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
-from aiokafka.errors import KafkaError
+from aiokafka.conn import create_conn
+from aiokafka.errors import (
+    AuthenticationFailedError,
+    AuthenticationMethodNotSupported,
+    KafkaError,
+    SaslAuthenticationFailed,
+    UnsupportedSaslMechanismError,
+)
 from mode.utils.times import want_seconds
 
 from streams.settings import Settings
@@ -21,6 +28,10 @@ log = logging.getLogger(__name__)
 
 def _ssl_context(settings: Settings) -> ssl.SSLContext:
     return ssl.create_default_context(cafile=str(settings.ssl_cafile) if settings.ssl_cafile else None)
+
+
+def _secret(settings: Settings) -> str | None:
+    return settings.sasl_password.get_secret_value() if settings.sasl_password else None
 
 
 def client_options(settings: Settings) -> dict[str, Any]:
@@ -35,7 +46,7 @@ def client_options(settings: Settings) -> dict[str, Any]:
         options.update(
             sasl_mechanism=settings.sasl_mechanism,
             sasl_plain_username=settings.sasl_username,
-            sasl_plain_password=settings.sasl_password,
+            sasl_plain_password=_secret(settings),
         )
     return options
 
@@ -48,7 +59,7 @@ def faust_credentials(settings: Settings) -> faust.types.auth.CredentialsT | Non
         return faust.SSLCredentials(_ssl_context(settings))
     return faust.SASLCredentials(
         username=settings.sasl_username,
-        password=settings.sasl_password,
+        password=_secret(settings),
         mechanism=settings.sasl_mechanism,
         ssl_context=_ssl_context(settings) if protocol == "SASL_SSL" else None,
     )
@@ -103,6 +114,40 @@ class ClusterUnavailable(RuntimeError):
     """The cluster did not answer within the startup timeout."""
 
 
+class CredentialsRejected(RuntimeError):
+    """The cluster refused the configured SASL credentials: retrying cannot help."""
+
+
+EXIT_CREDENTIALS_REJECTED = 77  # EX_NOPERM: restarting with the same credentials would fail the same way
+
+_REJECTIONS = (SaslAuthenticationFailed, AuthenticationFailedError, UnsupportedSaslMechanismError,
+               AuthenticationMethodNotSupported)
+
+
+async def check_credentials(settings: Settings) -> None:
+    """Raise CredentialsRejected if a reachable server refuses our SASL login.
+
+    aiokafka's clients only log a refused login and then report that they could not
+    bootstrap, as if the broker were down; one direct connection tells the two apart.
+    """
+    if not settings.security_protocol.startswith("SASL"):
+        return
+    options = {k: v for k, v in client_options(settings).items() if k != "bootstrap_servers"}
+    for server in settings.servers:
+        host, _, port = server.rpartition(":")
+        try:
+            conn = await create_conn(host, int(port), request_timeout_ms=10_000, **options)
+        except _REJECTIONS as exc:
+            raise CredentialsRejected(
+                f"Kafka at {server} rejected the {settings.sasl_mechanism} login of user {settings.sasl_username!r}"
+                f" ({type(exc).__name__}): check VESTNIK_SASL_USERNAME, VESTNIK_SASL_PASSWORD and"
+                " VESTNIK_SASL_MECHANISM") from exc
+        except (TimeoutError, KafkaError, OSError):
+            continue  # not reachable: the caller's own retries deal with that
+        conn.close()
+        return
+
+
 async def ensure_topics_when_ready(settings: Settings) -> None:
     """Create the topics once the cluster answers: a worker may well start before its broker."""
     deadline = time.monotonic() + settings.startup_timeout
@@ -112,6 +157,7 @@ async def ensure_topics_when_ready(settings: Settings) -> None:
             await ensure_topics(settings)
             return
         except (KafkaError, OSError) as exc:
+            await check_credentials(settings)
             if time.monotonic() >= deadline:
                 raise ClusterUnavailable(f"Kafka at {','.join(settings.servers)} did not answer within "
                                          f"{settings.startup_timeout:.0f}s: {exc!r}") from exc

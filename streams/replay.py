@@ -1,29 +1,40 @@
-"""Backfill: move agents' consumer groups back to a point in time, so their workers reprocess.
+"""Backfill: make agents reprocess their input from a point in time, or only a window of it.
 
-Kafka only lets a group's offsets be set while the group has no live member:
-stop the workers, rewind, start them again. Outputs are keyed by article id
-on compacted topics, so reprocessing replaces rather than duplicates.
+`rewind` moves the agents' consumer groups back. Kafka only lets a group's
+offsets be set while the group has no live member: stop the workers, rewind,
+start them again. Outputs are keyed by article id on compacted topics, so
+reprocessing replaces rather than duplicates.
+
+`refeed` leaves the groups alone and copies the input records of a time window
+back onto their own partitions, for the running workers to process again. A
+record is copied only if it is its article's newest input: re-processing an
+older version of a page after a newer one would leave the older result last on
+the compacted output topic.
 """
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
 from datetime import datetime
 
-from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 from aiokafka.structs import OffsetAndMetadata
 
-from streams.app import consumer_groups
+from streams.app import OWN_LOOP_INPUTS, consumer_groups
 from streams.kafka import client_options
 from streams.settings import Settings
+from streams.topics import topic_name
 
 
 class ReplayError(RuntimeError):
     """The group cannot be rewound now (e.g. workers of it are still running)."""
 
 
-async def rewind(settings: Settings, agents: list[str], since: datetime) -> dict[TopicPartition, int]:
-    """Set the groups of `agents` to the first offset at or after `since` on each of their input partitions."""
+async def rewind(settings: Settings, agents: list[str], since: datetime | None) -> dict[TopicPartition, int]:
+    """Set the groups of `agents` to the first offset at or after `since` (None: the oldest kept)."""
     groups = consumer_groups(settings, agents)
     admin = AIOKafkaAdminClient(**client_options(settings))
     await admin.start()
@@ -36,11 +47,7 @@ async def rewind(settings: Settings, agents: list[str], since: datetime) -> dict
             if members or state not in ("Empty", "Dead", ""):
                 raise ReplayError(
                     f"group {group} is {state} with {len(members)} live member(s): stop its workers first")
-        partitions = {
-            group: [TopicPartition(topic["topic"], partition["partition"])
-                    for topic in await admin.describe_topics(topics) for partition in topic["partitions"]]
-            for group, topics in groups.items()
-        }
+        partitions = {group: await _partitions(admin, topics) for group, topics in groups.items()}
     finally:
         await admin.close()
     targets: dict[TopicPartition, int] = {}
@@ -49,11 +56,94 @@ async def rewind(settings: Settings, agents: list[str], since: datetime) -> dict
         await consumer.start()
         try:
             consumer.assign(tps)
-            found = await consumer.offsets_for_times({tp: int(since.timestamp() * 1000) for tp in tps})
-            ends = await consumer.end_offsets(tps)
-            chosen = {tp: (found[tp].offset if found[tp] is not None else ends[tp]) for tp in tps}
+            chosen = await offsets_at(consumer, tps, since)
             await consumer.commit({tp: OffsetAndMetadata(offset, "") for tp, offset in chosen.items()})
             targets.update(chosen)
         finally:
             await consumer.stop()
     return targets
+
+
+async def _partitions(admin: AIOKafkaAdminClient, topics: list[str]) -> list[TopicPartition]:
+    return [TopicPartition(topic["topic"], partition["partition"])
+            for topic in await admin.describe_topics(topics) for partition in topic["partitions"]]
+
+
+async def offsets_at(consumer: AIOKafkaConsumer, tps: list[TopicPartition], moment: datetime | None
+                     ) -> dict[TopicPartition, int]:
+    """The first offset at or after `moment` per partition: the end if none is, the oldest kept if None."""
+    if moment is None:
+        return dict(await consumer.beginning_offsets(tps))
+    found = await consumer.offsets_for_times({tp: int(moment.timestamp() * 1000) for tp in tps})
+    ends = await consumer.end_offsets(tps)
+    return {tp: (found[tp].offset if found[tp] is not None else ends[tp]) for tp in tps}
+
+
+REPLAYED_HEADER = "vestnik-replayed"
+
+
+@dataclass
+class Refeed:
+    """What `refeed` did, per input topic."""
+
+    copied: Counter[str] = field(default_factory=Counter)
+    superseded: Counter[str] = field(default_factory=Counter)  # a newer input of the same article exists
+
+
+async def refeed(settings: Settings, agents: list[str], since: datetime | None, until: datetime) -> Refeed:
+    """Copy the inputs of `agents` received in [since, until) back onto their partitions (newest per article)."""
+    unknown = [agent for agent in agents if agent not in OWN_LOOP_INPUTS]
+    if unknown:
+        raise ReplayError(f"{', '.join(unknown)}: only agents that read article topics can be re-fed "
+                          f"({', '.join(OWN_LOOP_INPUTS)}); rewind the others")
+    topics = sorted({topic_name(settings, key) for agent in agents for key in OWN_LOOP_INPUTS[agent]})
+    report = Refeed()
+    consumer = AIOKafkaConsumer(**client_options(settings), group_id=None, enable_auto_commit=False,
+                                max_partition_fetch_bytes=settings.max_message_bytes,
+                                fetch_max_bytes=settings.max_message_bytes)
+    producer = AIOKafkaProducer(**client_options(settings), acks="all", compression_type="zstd",
+                                max_request_size=settings.max_message_bytes)
+    admin = AIOKafkaAdminClient(**client_options(settings))
+    await admin.start()
+    try:
+        tps = await _partitions(admin, topics)
+    finally:
+        await admin.close()
+    await consumer.start()
+    await producer.start()
+    try:
+        starts, stops = await offsets_at(consumer, tps, since), await offsets_at(consumer, tps, until)
+        ends = await consumer.end_offsets(tps)
+        for tp in tps:
+            newest: dict[bytes | None, int] = {}
+            async for record in _records(consumer, tp, starts[tp], ends[tp]):
+                newest[record.key] = record.offset
+            async for record in _records(consumer, tp, starts[tp], stops[tp]):
+                if newest[record.key] != record.offset:
+                    report.superseded[tp.topic] += 1
+                    continue
+                headers = [*record.headers, (REPLAYED_HEADER, b"1")]
+                await producer.send(tp.topic, record.value, key=record.key, partition=tp.partition, headers=headers)
+                report.copied[tp.topic] += 1
+        await producer.flush()
+    finally:
+        await producer.stop()
+        await consumer.stop()
+    return report
+
+
+async def _records(consumer: AIOKafkaConsumer, tp: TopicPartition, start: int, stop: int
+                   ) -> AsyncIterator[ConsumerRecord[bytes, bytes]]:
+    """The records of one partition from `start` up to (not including) `stop`."""
+    if start >= stop:
+        return
+    consumer.assign([tp])
+    consumer.seek(tp, start)
+    while True:
+        batch = await consumer.getmany(tp, timeout_ms=1000)
+        for record in batch.get(tp, []):
+            if record.offset >= stop:
+                return
+            yield record
+            if record.offset + 1 >= stop:
+                return

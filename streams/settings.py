@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
+from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -27,8 +29,8 @@ class Settings(BaseSettings):
     security_protocol: str = Field("PLAINTEXT", description="PLAINTEXT, SSL, SASL_PLAINTEXT or SASL_SSL.")
     sasl_mechanism: str = Field("PLAIN", description="PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512.")
     sasl_username: str | None = None
-    sasl_password: str | None = None
-    ssl_cafile: Path | None = None
+    sasl_password: SecretStr | None = Field(None, description="Never printed: logs and /health show '**********'.")
+    ssl_cafile: Path | None = Field(None, description="CA bundle for SSL and SASL_SSL; default: the system's.")
 
     # Topics
     topic_prefix: str = Field("vestnik.", description="Prefix of every topic name.")
@@ -41,6 +43,7 @@ class Settings(BaseSettings):
     web_port: int = Field(6066, ge=0, le=65535)
     web_enabled: bool = True
     log_level: str = "info"
+    log_format: Literal["text", "json"] = Field("text", description="json: one JSON object a line, with context.")
     session_timeout: float = Field(45.0, gt=0, description="Seconds before a silent worker's partitions move.")
     cpu_workers: int = Field(1, ge=1, description="Processes for extraction and NER, off the event loop.")
     cpu_job_timeout: float = Field(120.0, gt=0, description="Seconds one page or article may take at most.")
@@ -63,6 +66,12 @@ class Settings(BaseSettings):
     broker_host: str = "127.0.0.1"
     broker_port: int = Field(19092, ge=1, le=65535)
     controller_port: int = Field(19093, ge=1, le=65535)
+    broker_sasl_port: int = Field(
+        0, ge=0, le=65535, description="Also listen with SASL_PLAINTEXT (SCRAM-SHA-512 and PLAIN) here; 0 = off."
+    )
+    broker_sasl_users: dict[str, SecretStr] = Field(
+        default_factory=dict, description="Users of the SASL listener, name -> password (JSON object)."
+    )
     broker_heap: str = "768m"
     broker_start_timeout: float = 90.0
 
@@ -128,6 +137,19 @@ class Settings(BaseSettings):
     def rebalance_timeout(self) -> float:
         """A rebalance waits for the in-flight event, so it must outlast the longest one."""
         return self.max_event_seconds + 30.0
+
+    def environment(self) -> dict[str, str]:
+        """The `VESTNIK_*` variables that rebuild exactly these settings in a child process, secrets included."""
+        env = {}
+        for name, value in self.model_dump(mode="json").items():
+            raw = getattr(self, name)
+            if isinstance(raw, SecretStr):
+                value = raw.get_secret_value()
+            elif name == "broker_sasl_users":
+                value = {user: password.get_secret_value() for user, password in raw.items()}
+            if value is not None:
+                env[f"VESTNIK_{name.upper()}"] = json.dumps(value) if isinstance(value, list | dict) else str(value)
+        return env
 
     @property
     def embedded(self) -> bool:

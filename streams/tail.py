@@ -28,7 +28,11 @@ async def tail_topic(settings: Settings, topic: str, *, limit: int = 0, idle_tim
         max_partition_fetch_bytes=settings.max_message_bytes,
         fetch_max_bytes=settings.max_message_bytes * 2,
     )
-    await consumer.start()
+    try:
+        await consumer.start()
+    except BaseException:
+        await consumer.stop()
+        raise
     shown, idle = 0, 0.0
     try:
         while not limit or shown < limit:

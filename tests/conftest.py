@@ -22,6 +22,10 @@ ROOT = Path(__file__).resolve().parents[1]
 CORPUS = Path(os.environ.get("VESTNIK_CORPUS_DIR", ROOT.parent / "shared" / "corpus"))
 
 
+SASL_USERS = {"vestnik": f"pw-{uuid.uuid4().hex}"}
+"""The session broker's SASL listener users (SCRAM-SHA-512 and PLAIN)."""
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -43,7 +47,8 @@ def kafka_broker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmbeddedB
         return
     from streams.broker import EmbeddedBroker
 
-    settings = Settings(broker_port=free_port(), controller_port=free_port(), bootstrap_servers="")
+    settings = Settings(broker_port=free_port(), controller_port=free_port(), bootstrap_servers="",
+                        broker_sasl_port=free_port(), broker_sasl_users=SASL_USERS)
     broker = EmbeddedBroker(settings, tmp_path_factory.mktemp("kafka"))
     seconds = broker.start()
     print(f"\nembedded Kafka {settings.kafka_version} at {broker.bootstrap} started in {seconds:.1f}s")
@@ -51,6 +56,14 @@ def kafka_broker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmbeddedB
         yield broker
     finally:
         broker.stop()
+
+
+@pytest.fixture(scope="session")
+def sasl_bootstrap(kafka_broker: EmbeddedBroker | None) -> str:
+    """host:port of the session broker's SASL_PLAINTEXT listener."""
+    if kafka_broker is None:
+        pytest.fail("the SASL tests need the embedded test broker (unset VESTNIK_BOOTSTRAP_SERVERS)")
+    return f"{kafka_broker.settings.broker_host}:{kafka_broker.settings.broker_sasl_port}"
 
 
 @pytest.fixture(scope="session")
