@@ -1,4 +1,4 @@
-"""Discovery: article links and their dates from RSS 2.0, Atom, sitemap indexes and news sitemaps."""
+"""Discovery: article links and their dates from RSS, Atom (gzip'd or not), sitemap indexes and news sitemaps."""
 
 from __future__ import annotations
 
@@ -36,6 +36,8 @@ class FeedError(ValueError):
 
 
 def parse_feed(content: bytes, base_url: str) -> list[FeedEntry]:
+    """RSS 0.9x/1.0/2.0 or Atom, gzip-compressed or not; Yandex feeds' related-story links are not the item's."""
+    content = _without_yandex_related(_inflate(content))
     parsed = feedparser.parse(content, response_headers={"content-location": base_url})
     if not parsed.entries and (parsed.bozo or not parsed.get("version")):
         cause = parsed.get("bozo_exception") or "no RSS or Atom document"
@@ -49,6 +51,30 @@ def parse_feed(content: bytes, base_url: str) -> list[FeedEntry]:
         published = datetime.fromtimestamp(calendar.timegm(stamp), UTC) if stamp else None
         entries.append(FeedEntry(url=link, title=item.get("title"), published_at=published))
     return entries
+
+
+def _without_yandex_related(content: bytes) -> bytes:
+    """Drop `<yandex:related>` blocks: feedparser takes their nested `<link url=…>` for the item's own link.
+
+    (feedparser issue #134.) Only feeds that declare a Yandex namespace are re-serialised; one that
+    lxml cannot parse is left to feedparser's tolerant parser as it is.
+    """
+    if b"yandex" not in content[:4096]:
+        return content
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False, recover=False)
+    try:
+        root = etree.fromstring(content, parser)
+    except etree.XMLSyntaxError:
+        return content
+    related = [node for node in root.iter() if isinstance(node.tag, str) and node.tag.endswith("}related")
+               and "yandex" in node.tag]
+    if not related:
+        return content
+    for node in related:
+        parent = node.getparent()
+        if parent is not None:
+            parent.remove(node)
+    return bytes(etree.tostring(root, xml_declaration=True, encoding="utf-8"))
 
 
 def _date(text: str | None) -> datetime | None:
@@ -68,9 +94,9 @@ def _inflate(content: bytes) -> bytes:
     try:
         data = inflater.decompress(content, MAX_SITEMAP_BYTES)
     except (zlib.error, gzip.BadGzipFile) as exc:
-        raise FeedError(f"corrupt gzip sitemap: {exc}") from exc
+        raise FeedError(f"corrupt gzip feed or sitemap: {exc}") from exc
     if inflater.unconsumed_tail:
-        raise FeedError(f"sitemap over {MAX_SITEMAP_BYTES} bytes uncompressed")
+        raise FeedError(f"feed or sitemap over {MAX_SITEMAP_BYTES} bytes uncompressed")
     return data
 
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import gzip
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -124,3 +126,36 @@ def test_feed_urls_replace_the_sources_file_and_bad_files_are_reported(tmp_path:
     bad.write_text("[[source]]\nname = 'x'\n")
     with pytest.raises(SourcesError, match="source #1"):
         load_sources(bad)
+
+
+YANDEX_RSS = """<?xml version="1.0" encoding="windows-1251"?>
+<rss version="2.0" xmlns:yandex="http://news.yandex.ru" xmlns:media="http://search.yahoo.com/mrss/"
+     xmlns:turbo="http://turbo.yandex.ru">
+<channel><title>Новости</title><link>https://news.example/</link>
+<item turbo="true">
+  <title>Главная новость дня</title>
+  <link>https://news.example/2024/01/15/main.html</link>
+  <pdalink>https://m.news.example/2024/01/15/main.html</pdalink>
+  <pubDate>Mon, 15 Jan 2024 08:00:00 +0300</pubDate>
+  <yandex:full-text>Полный текст статьи.</yandex:full-text>
+  <yandex:related>
+    <link url="https://news.example/2024/01/14/older.html">Вчерашняя новость</link>
+    <link url="https://news.example/2024/01/13/oldest.html">Позавчерашняя новость</link>
+  </yandex:related>
+  <turbo:content><![CDATA[<p>Полный текст статьи.</p>]]></turbo:content>
+</item>
+</channel></rss>""".encode("windows-1251")
+
+
+def test_a_yandex_feeds_item_keeps_its_own_link_not_its_related_stories() -> None:
+    entries = parse_feed(YANDEX_RSS, "https://news.example/rss")
+    assert [e.url for e in entries] == ["https://news.example/2024/01/15/main.html"]
+    assert entries[0].title == "Главная новость дня"
+    assert entries[0].published_at == datetime(2024, 1, 15, 5, 0, tzinfo=UTC)
+
+
+def test_a_gzip_compressed_feed_is_read_like_a_plain_one() -> None:
+    assert parse_feed(gzip.compress(YANDEX_RSS), "https://news.example/rss.xml.gz") == parse_feed(
+        YANDEX_RSS, "https://news.example/rss")
+    with pytest.raises(FeedError, match="corrupt gzip"):
+        parse_feed(b"\x1f\x8b" + b"not gzip at all", "https://news.example/rss.xml.gz")
