@@ -95,6 +95,9 @@ class Settings(BaseSettings):
         30 * 24 * 3600.0, gt=0, description="Seconds a URL's crawl state is kept after its last fetch."
     )
     sitemap_children: int = Field(3, ge=1, description="Newest child sitemaps read from a sitemap index.")
+    frontier_memory: int = Field(
+        500_000, ge=1, description="URLs discovery remembers as queued (for refetch_after), so polls stay quiet."
+    )
 
     # Cleaner / annotator
     entity_window: float = Field(3600.0, gt=0, description="Seconds per tumbling window of entity counts.")

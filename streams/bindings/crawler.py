@@ -21,6 +21,7 @@ import faust
 from agents.common.ids import article_id, canonical_url
 from agents.crawler.core import crawl_url, discover
 from agents.crawler.fetcher import Fetcher, FetchPolicy
+from agents.crawler.frontier import RecentlyQueued
 from agents.crawler.sources import load_sources
 from agents.crawler.state import CrawlState, expired
 from schemas.models import CrawlRequest, utc_now
@@ -59,6 +60,7 @@ def register(p: Pipeline) -> None:
     sources = load_sources(settings.sources_file, settings.feed_urls, settings.poll_interval)
     fetcher = Fetcher(fetch_policy(settings))
     last_polled: dict[str, float] = {}
+    queued = RecentlyQueued(settings.frontier_memory, settings.refetch_after)
     # JSON-serialised: str keys (canonical URLs), CrawlState dicts as values.
     states = p.app.Table("crawl-state", partitions=settings.topic_partitions)
 
@@ -75,13 +77,15 @@ def register(p: Pipeline) -> None:
                 log.exception("crawler: discovery of %s failed", source.name)
                 p.metrics.count("discovery", "source_failed")
                 continue
-            requests = []
-            for entry in found.entries:
-                url = canonical_url(entry.url)
-                request = CrawlRequest(id=article_id(url), url=url, source=source.name,
-                                       discovered_at=utc_now(), published_at=entry.published_at)
-                requests.append(Output("frontier", frontier_key(url), request))
-            await p.publisher.publish(requests)
+            entries = {canonical_url(entry.url): entry for entry in found.entries}
+            fresh = queued.new(entries)
+            await p.publisher.publish([
+                Output("frontier", frontier_key(url), CrawlRequest(
+                    id=article_id(url), url=url, source=source.name, discovered_at=utc_now(),
+                    published_at=entries[url].published_at))
+                for url in fresh
+            ])
+            queued.mark(fresh)
             p.metrics.count("discovery", "polled")
             for _ in found.failures:
                 p.metrics.count("discovery", "feed_failed")

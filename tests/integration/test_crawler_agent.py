@@ -120,3 +120,24 @@ async def test_expired_crawl_state_is_deleted_with_a_tombstone_in_its_partition(
         assert all(len({partition for partition, _ in records[url]}) == 1 for url in urls), records
     finally:
         await site.stop()
+
+
+async def test_polls_of_an_unchanged_feed_queue_nothing_new(
+    kafka_settings: Settings, corpus_dir: Path, tmp_path: Path
+) -> None:
+    site = DemoSite(corpus_dir)
+    await site.start()
+    settings = kafka_settings.model_copy(update={"feed_urls": [site.feed_url], "poll_interval": 1.0})
+    worker = WorkerProcess(settings, "crawler", tmp_path).start()
+    try:
+        await worker.wait_ready()
+        await collect(settings, "raw_pages", lambda ev: len(ev) >= len(site.pages))
+        polls = site.requests.count("/rss.xml")
+        await eventually(lambda: site.requests.count("/rss.xml") >= polls + 3, what="three more polls")
+        frontier = await read_all(settings, "frontier")
+        print(f"\nfrontier events: {len(frontier)} for {len(site.pages)} pages over "
+              f"{site.requests.count('/rss.xml')} polls")
+        assert sorted(e["url"] for e in frontier) == sorted(canonical_url(site.url(page)) for page in site.pages)
+    finally:
+        worker.stop()
+        await site.stop()
