@@ -1,10 +1,15 @@
-"""Crawler ceiling: pages per second and CPU per page against a local site, politeness off.
+"""Crawling many hosts: pages per second with politeness off and with a delay per host, and memory.
 
-    python -m benchmarks.crawl [--pages 500]
+    python -m benchmarks.crawl [--hosts 50] [--pages 200] [--delay 1.0]
 
-The site runs in its own process so the figures are the crawler's alone: one
-fetch loop as the agent runs it (fetch, page checks, charset detection,
-hashing, the raw event and its serialisation).
+A local site of `--hosts` hosts (one port each on 127.0.0.1) with `--pages`
+pages each runs in a process of its own. The crawl is `crawl --once`'s own pass
+(discovery of every host's feed, polite fetching, page checks, charset
+detection, hashing, the raw event and its serialisation) with the broker left
+out, so the figures are the crawler's. It runs twice: with no delay, and with
+`--delay` seconds between requests to one host, where the ideal rate is
+hosts / delay. The site reports the shortest gap it saw between two requests
+to one host, which must not be under the delay.
 """
 
 from __future__ import annotations
@@ -12,79 +17,122 @@ from __future__ import annotations
 import argparse
 import asyncio
 import multiprocessing
+import resource
+import socket
 import time
-from datetime import UTC, datetime
+from dataclasses import dataclass
+from itertools import pairwise
+from multiprocessing.queues import Queue
+from multiprocessing.synchronize import Event
 from pathlib import Path
 
-from agents.common.ids import article_id
-from agents.crawler.core import crawl_url
-from agents.crawler.fetcher import Fetcher, FetchPolicy
+from agents.crawler.sources import load_sources
 from agents.crawler.state import CrawlState
-from schemas.models import CrawlRequest
+from schemas.models import RawPage
+from streams.bindings.crawl_once import crawl_pass
 from streams.codecs import encode
 from streams.settings import Settings
 
 
-def _serve(port: int, page: bytes, ready: multiprocessing.synchronize.Event) -> None:
-    from aiohttp import web
-
-    async def article(request: web.Request) -> web.Response:
-        return web.Response(body=page, content_type="text/html", charset="utf-8")
-
-    async def robots(request: web.Request) -> web.Response:
-        return web.Response(text="User-agent: *\nAllow: /\n")
+def _serve(hosts: int, pages: int, page: bytes, base_port: int, ready: Event, stop: Event,
+           report: Queue[tuple[int, float]]) -> None:
+    """The site, until `stop`; then it reports its page requests and the shortest gap within one host."""
+    from demo.hosts import ManyHosts
 
     async def main() -> None:
-        app = web.Application()
-        app.router.add_get("/robots.txt", robots)
-        app.router.add_get("/news/{n}.html", article)
-        runner = web.AppRunner(app, access_log=None)
-        await runner.setup()
-        await web.TCPSite(runner, "127.0.0.1", port).start()
+        site = ManyHosts(hosts, pages, page, base_port=base_port)
+        await site.start()
         ready.set()
-        await asyncio.Event().wait()
+        await asyncio.to_thread(stop.wait)
+        times = site.page_requests()
+        gaps = [b - a for asked in times.values() for a, b in pairwise(asked)]
+        report.put((sum(len(asked) for asked in times.values()), min(gaps, default=float("inf"))))
+        await site.stop()
 
     asyncio.run(main())
 
 
-async def crawl(base: str, pages: int) -> tuple[float, float, int]:
-    settings = Settings(refetch_after=0.0)
-    policy = FetchPolicy(user_agent=settings.user_agent, allow_private_hosts=True, min_delay=0.0, retries=0)
-    published = 0
-    async with Fetcher(policy) as fetcher:
-        await fetcher.fetch(f"{base}/news/warmup.html")
+@dataclass
+class Run:
+    delay: float
+    pages: int
+    seconds: float
+    cpu: float
+    served: int
+    shortest_gap: float
+
+    def lines(self, hosts: int) -> list[str]:
+        ideal = f", ideal {hosts / self.delay:.0f}" if self.delay else ""
+        return [
+            f"delay {self.delay:g} s per host: {self.pages} pages in {self.seconds:.1f} s = "
+            f"{self.pages / self.seconds:.1f} pages/s{ideal}",
+            f"  CPU per page {1000 * self.cpu / self.pages:.2f} ms (crawler process); "
+            f"shortest gap between two requests to one host {self.shortest_gap:.3f} s",
+        ]
+
+
+def _free_ports(count: int) -> int:
+    """A base port with `count` free ports after it (checked once; the site binds them right after)."""
+    for base in range(20000, 60000, 1000):
+        try:
+            for port in range(base, base + count):
+                with socket.socket() as probe:
+                    probe.bind(("127.0.0.1", port))
+        except OSError:
+            continue
+        return base
+    raise RuntimeError(f"no {count} free ports in a row")
+
+
+def run(hosts: int, pages: int, page: bytes, delay: float) -> Run:
+    spawn = multiprocessing.get_context("spawn")
+    ready, stop, report = spawn.Event(), spawn.Event(), spawn.Queue()
+    base = _free_ports(hosts)
+    server = spawn.Process(target=_serve, args=(hosts, pages, page, base, ready, stop, report), daemon=True)
+    server.start()
+    try:
+        if not ready.wait(60):
+            raise RuntimeError("the site did not start")
+        feeds = [f"http://127.0.0.1:{base + n}/rss.xml" for n in range(hosts)]
+        settings = Settings(host_delay=delay, allow_private_hosts=True, fetch_retries=0)
+        sources = load_sources(None, feeds, settings.poll_interval)
+        states: dict[str, CrawlState] = {}
+
+        async def publish(raw: RawPage) -> None:
+            encode(raw)
+
         wall, cpu = time.perf_counter(), time.process_time()
-        for n in range(pages):
-            url = f"{base}/news/{n}.html"
-            request = CrawlRequest(id=article_id(url), url=url, source="bench", discovered_at=datetime.now(UTC))
-            visit = await crawl_url(fetcher, request, CrawlState(), settings.refetch_after, settings.failure_backoff)
-            assert visit.page is not None, visit
-            encode(visit.page)
-            published += 1
-        return time.perf_counter() - wall, time.process_time() - cpu, published
+        summary = asyncio.run(crawl_pass(settings, sources, states, publish))
+        wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+        stop.set()
+        served, gap = report.get(timeout=60)
+    finally:
+        stop.set()
+        server.join(10)
+        server.kill()
+    published = summary.outcomes["published"]
+    if published != hosts * pages:
+        raise RuntimeError(f"published {published} of {hosts * pages}: {summary.outcomes} {summary.reasons}")
+    return Run(delay, published, wall, cpu, served, gap)
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--pages", type=int, default=500)
+    parser.add_argument("--hosts", type=int, default=50)
+    parser.add_argument("--pages", type=int, default=200, help="pages per host")
+    parser.add_argument("--delay", type=float, default=1.0, help="seconds between requests to one host")
     parser.add_argument("--corpus", type=Path, default=Settings().corpus_dir)
     args = parser.parse_args(argv)
     from demo.site import DemoSite
 
     site = DemoSite(args.corpus)
     page = site.document(site.pages[0])
-    port = 18000 + int(time.time()) % 1000
-    ready = multiprocessing.get_context("spawn").Event()
-    server = multiprocessing.get_context("spawn").Process(target=_serve, args=(port, page, ready), daemon=True)
-    server.start()
-    try:
-        ready.wait(30)
-        wall, cpu, pages = asyncio.run(crawl(f"http://127.0.0.1:{port}", args.pages))
-    finally:
-        server.terminate()
-    print(f"pages fetched: {pages} of {len(page) / 1024:.0f} KiB, one host, politeness off")
-    print(f"pages/s: {pages / wall:.1f}")
-    print(f"CPU per page: {1000 * cpu / pages:.2f} ms (crawler process)")
+    print(f"{args.hosts} hosts x {args.pages} pages of {len(page) / 1024:.0f} KiB, the site in its own process")
+    for delay in (0.0, args.delay):
+        for line in run(args.hosts, args.pages, page, delay).lines(args.hosts):
+            print(line, flush=True)
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"peak RSS of the crawler process: {peak:.0f} MiB")
     return 0
 
 

@@ -79,6 +79,9 @@ class CrawlRequest(Event):
     source: str = Field(description="Name of the configured source that listed it.")
     discovered_at: UtcDatetime
     published_at: UtcDatetime | None = Field(default=None, description="Date given by the feed or sitemap.")
+    feed_text: str | None = Field(
+        default=None, description="The whole article as the feed carries it (yandex:full-text, turbo:content, "
+        "content:encoded), HTML or plain text; absent when the feed gives a link only.")
 
 
 class RawPage(Event):
@@ -98,6 +101,9 @@ class RawPage(Event):
     content_sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
     encoding: str | None = Field(default=None, description="Charset detected for the bytes.")
     content: Base64Content
+    feed_text: str | None = Field(
+        default=None, description="The whole article as the feed listing it carries it, HTML or plain text; "
+        "the cleaner falls back to it when the page itself gives no article.")
 
 
 class Embed(BaseModel):

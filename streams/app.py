@@ -24,7 +24,7 @@ from streams.health import faust_consumer, is_member, report
 from streams.kafka import faust_credentials
 from streams.metrics import Metrics
 from streams.offload import CpuPool
-from streams.processing import process_events
+from streams.processing import process_events, process_events_concurrently
 from streams.publisher import Publisher
 from streams.settings import Settings
 from streams.topics import TOPICS, topic_name
@@ -114,6 +114,10 @@ class Pipeline:
     async def process(self, stream: faust.StreamT, agent: str, handler: Handler) -> None:
         """Run `handler` on each event of a faust stream, dead-lettering failures (see streams.processing)."""
         await process_events(stream, agent, self.publisher, handler, self.metrics, self.settings)
+
+    async def process_concurrently(self, stream: faust.StreamT, agent: str, handler: Handler, limit: int) -> None:
+        """As `process`, up to `limit` events at once (see streams.processing)."""
+        await process_events_concurrently(stream, agent, self.publisher, handler, self.metrics, self.settings, limit)
 
 
 def _binding(name: str) -> Callable[[Pipeline], None]:

@@ -151,10 +151,16 @@ def crawl(
                 tasks[name] = bar.add_task(name, total=total)
             bar.update(tasks[name], completed=done, total=total)
 
-        outcomes = asyncio.run(crawl_once(settings, sources, progress))
-    for outcome, count in sorted(outcomes.items(), key=lambda item: -item[1]):
+        summary = asyncio.run(crawl_once(settings, sources, progress))
+    for outcome, count in summary.outcomes.most_common():
         typer.echo(f"{count:6d}  {outcome}")
-    typer.echo(f"{sum(outcomes.values()):6d}  pages in all, {outcomes['published']} published")
+    pages = summary.outcomes.total()
+    typer.echo(f"{pages:6d}  pages in all, {summary.outcomes['published']} published, from {summary.hosts} hosts"
+               f" in {summary.seconds:.1f} s")
+    for reason, count in summary.reasons.most_common(10):
+        typer.echo(f"        {count:6d}  {reason}")
+    for failure in summary.discovery_failures:
+        typer.echo(f"        discovery failed: {failure}")
 
 
 @cli.command("import")

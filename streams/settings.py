@@ -89,6 +89,10 @@ class Settings(BaseSettings):
     fetch_retries: int = Field(3, ge=0, description="Retries on 5xx, timeouts and connection errors.")
     fetch_backoff: float = Field(0.5, ge=0, description="Base of the exponential retry backoff, seconds.")
     host_delay: float = Field(1.0, ge=0, description="Minimum seconds between requests to one host.")
+    fetch_connections: int = Field(32, ge=1, description="HTTP requests open at once over all hosts.")
+    fetch_pending: int = Field(
+        1000, ge=1, description="Frontier URLs a crawler holds at once, most waiting for their host's turn."
+    )
     failure_backoff: float = Field(600.0, ge=0, description="Seconds before a failed URL is tried again (doubling).")
     refetch_after: float = Field(6 * 3600.0, ge=0, description="Seconds before a known article is checked again.")
     crawl_state_ttl: float = Field(

@@ -20,7 +20,7 @@ from agents.cleaner.blocks import Block, blocks_from_text, normalize_space, pros
 from agents.cleaner.densest import densest_blocks
 from agents.cleaner.domtext import LinkIndex, element_blocks, mark_link_lines
 from agents.cleaner.embeds import take_html_embeds, tweets_from_blocks
-from agents.cleaner.errors import NotAnArticle
+from agents.cleaner.errors import NotAnArticle, UnreadablePage
 from agents.cleaner.gates import check_article
 from agents.cleaner.headline import drop_title_copies, title_from_text
 from agents.cleaner.htmlprep import first_text, parse_html, prune, prune_generic, unwrap_layout_tables
@@ -79,7 +79,7 @@ def clean(page: Page, *, site_modules: bool = True) -> Article:
         try:
             return _clean_html(page, site_modules)
         except (ValueError, etree.LxmlError) as exc:
-            raise NotAnArticle(f"unprocessable HTML: {type(exc).__name__}: {exc}") from exc
+            raise UnreadablePage(f"unprocessable HTML: {type(exc).__name__}: {exc}") from exc
     if page.text is not None and page.text.strip():
         return _clean_text(page)
     raise NotAnArticle("empty page: no HTML and no text")
@@ -146,7 +146,7 @@ def _second_opinion(
 def _clean_text(page: Page) -> Article:
     assert page.text is not None
     if len(page.text) > MAX_TEXT_CHARS:
-        raise NotAnArticle(f"over-size text: {len(page.text)} characters (limit {MAX_TEXT_CHARS})")
+        raise UnreadablePage(f"over-size text: {len(page.text)} characters (limit {MAX_TEXT_CHARS})")
     check_not_garbage(page.text)
     publisher = publisher_for_url(page.url) or (None if page.url else publisher_for_text(page.text)) or GENERIC
     site = site_of(page.url) if page.url else (publisher.site if publisher is not GENERIC else "unknown")

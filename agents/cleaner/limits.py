@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from agents.cleaner.errors import NotAnArticle
+from agents.cleaner.errors import NotAnArticle, UnreadablePage
 from agents.cleaner.tags import tag_set
 
 MAX_HTML_BYTES = 6_000_000
@@ -35,22 +35,22 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f\ufffd]")
 
 def check_raw_size(size: int) -> None:
     if size > MAX_HTML_BYTES:
-        raise NotAnArticle(f"over-size page: {size} bytes (limit {MAX_HTML_BYTES})")
+        raise UnreadablePage(f"over-size page: {size} bytes (limit {MAX_HTML_BYTES})")
 
 
 def check_markup(html: str) -> None:
     """Refuse markup that is too large or nested too deep to parse in bounded time."""
     if len(html) > MAX_HTML_BYTES:
-        raise NotAnArticle(f"over-size page: {len(html)} characters (limit {MAX_HTML_BYTES})")
+        raise UnreadablePage(f"over-size page: {len(html)} characters (limit {MAX_HTML_BYTES})")
     check_not_garbage(html)
     markup = _INERT.sub(" ", html)
     if len(markup) > MAX_MARKUP_CHARS:
-        raise NotAnArticle(f"over-size markup: {len(markup)} characters (limit {MAX_MARKUP_CHARS})")
+        raise UnreadablePage(f"over-size markup: {len(markup)} characters (limit {MAX_MARKUP_CHARS})")
     depth, elements = scan_tags(markup)
     if depth > MAX_NESTING:
-        raise NotAnArticle(f"nesting too deep: {depth} open elements (limit {MAX_NESTING})")
+        raise UnreadablePage(f"nesting too deep: {depth} open elements (limit {MAX_NESTING})")
     if elements > MAX_ELEMENTS:
-        raise NotAnArticle(f"too many elements: over {MAX_ELEMENTS}")
+        raise UnreadablePage(f"too many elements: over {MAX_ELEMENTS}")
 
 
 def scan_tags(markup: str) -> tuple[int, int]:
@@ -83,4 +83,4 @@ def check_not_garbage(text: str) -> None:
         raise NotAnArticle("empty page")
     bad = len(_CONTROL.findall(sample))
     if bad > max(20, len(sample) * MAX_CONTROL_SHARE):
-        raise NotAnArticle(f"garbage bytes: {bad} control or undecodable characters")
+        raise UnreadablePage(f"garbage bytes: {bad} control or undecodable characters")

@@ -1,11 +1,16 @@
-"""The crawler's core, no Kafka: find a source's article links, turn a fetched page into a raw event."""
+"""The crawler's core, no Kafka: find a source's article links, turn a fetched page into a raw event.
+
+Parsing a feed or sitemap (up to 50 MB), decoding a page and hashing it run in a
+thread, not on the event loop: a worker's loop must keep answering heartbeats.
+"""
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import logging
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
 from agents.common.decoding import decode_html, header_charset
@@ -24,7 +29,7 @@ MAX_SITEMAPS_PER_POLL = 50  # sitemap indexes can nest and even list themselves
 
 @dataclass(frozen=True)
 class Discovery:
-    """A source's article links now, and the feeds or sitemaps that failed, with the reason."""
+    """A source's article links now (canonical URLs), and the feeds or sitemaps that failed, with the reason."""
 
     entries: list[FeedEntry]
     failures: list[str]
@@ -37,7 +42,7 @@ async def discover(fetcher: Fetcher, source: Source, sitemap_children: int) -> D
     for feed in source.feeds:
         try:
             result = await fetcher.fetch(feed)
-            entries += parse_feed(result.content, result.final_url)
+            entries += await asyncio.to_thread(parse_feed, result.content, result.final_url)
         except (FetchError, FeedError) as exc:
             failures.append(f"feed {feed}: {exc}")
     pending, seen = list(source.sitemaps), set(source.sitemaps)
@@ -45,7 +50,7 @@ async def discover(fetcher: Fetcher, source: Source, sitemap_children: int) -> D
         url = pending.pop(0)
         try:
             result = await fetcher.fetch(url)
-            sitemap = parse_sitemap(result.content, result.final_url)
+            sitemap = await asyncio.to_thread(parse_sitemap, result.content, result.final_url)
         except (FetchError, FeedError) as exc:
             failures.append(f"sitemap {url}: {exc}")
             continue
@@ -54,16 +59,24 @@ async def discover(fetcher: Fetcher, source: Source, sitemap_children: int) -> D
         children = [child for child, _ in newest[:sitemap_children] if child not in seen]
         seen.update(children)
         pending += children
-    articles = []
-    for entry in entries:
-        try:
-            if source.is_article(canonical_url(entry.url)):
-                articles.append(entry)
-        except ValueError as exc:
-            failures.append(f"link {entry.url!r}: {exc}")
+    articles, bad_links = await asyncio.to_thread(_article_entries, source, entries)
+    failures += bad_links
     for failure in failures:
         log.warning("crawler: %s failed: %s", source.name, failure)
     return Discovery(articles, failures)
+
+
+def _article_entries(source: Source, entries: list[FeedEntry]) -> tuple[list[FeedEntry], list[str]]:
+    """The source's article entries, under their canonical URLs, and the links that are no URL at all."""
+    articles, failures = [], []
+    for entry in entries:
+        try:
+            url = canonical_url(entry.url)
+            if source.is_article(url):
+                articles.append(replace(entry, url=url))
+        except ValueError as exc:
+            failures.append(f"link {entry.url!r}: {exc}")
+    return articles, failures
 
 
 def raw_page(request: CrawlRequest, result: FetchResult) -> RawPage:
@@ -81,12 +94,17 @@ def raw_page(request: CrawlRequest, result: FetchResult) -> RawPage:
         content_sha256=hashlib.sha256(result.content).hexdigest(),
         encoding=encoding,
         content=result.content,
+        feed_text=request.feed_text,
     )
 
 
 @dataclass(frozen=True)
 class Visit:
-    """What one look at a URL came to: an outcome to count, the state to keep, a page to publish or an error."""
+    """What one look at a URL came to: an outcome to count, the state to keep, a page to publish.
+
+    A fetch that gave no page is an ordinary outcome of crawling (its `error` says why), kept
+    in the crawl state so the URL backs off: never a dead letter.
+    """
 
     outcome: str
     state: CrawlState | None = None
@@ -108,10 +126,10 @@ async def crawl_url(fetcher: Fetcher, request: CrawlRequest, state: CrawlState, 
         result = await fetcher.fetch(request.url, etag=state.etag, last_modified=state.last_modified)
         check_page(result)
     except FetchError as exc:
-        return Visit("failed", state.updated(last_fetch=now, failures=state.failures + 1), error=exc)
+        return Visit(exc.outcome, state.updated(last_fetch=now, failures=state.failures + 1), error=exc)
     if result.not_modified:
         return Visit("not_modified", state.updated(last_fetch=now, failures=0))
-    page = raw_page(request, result)
+    page = await asyncio.to_thread(raw_page, request, result)
     fresh = state.updated(last_fetch=now, failures=0, etag=result.headers.get("etag"),
                           last_modified=result.headers.get("last-modified"), content_sha256=page.content_sha256)
     if page.content_sha256 == state.content_sha256:

@@ -38,6 +38,7 @@ class FetchPolicy:
     robots_ttl: float = 24 * 3600.0  # RFC 9309: a cached robots.txt may be used for up to a day
     robots_retry: float = 300.0  # an unreachable robots.txt is asked again this soon
     max_delay: float = 30.0  # a larger Crawl-delay would stall the whole fetch agent
+    max_connections: int = 32  # open at once over all hosts; each host gets one at a time anyway
 
 
 @dataclass(frozen=True)
@@ -54,15 +55,28 @@ class FetchResult:
         return self.status == 304
 
 
-class FetchError(Exception):
-    """A fetch that ended without a usable page; `reason` says why, `retryable` if trying again may help."""
+# What a fetch that gave no page came to: ordinary crawl outcomes, counted and kept in the crawl state.
+GONE = "gone"  # 404 or 410: the page is not (or no longer) there
+DISALLOWED = "disallowed"  # robots.txt refuses the URL
+NOT_A_PAGE = "not_a_page"  # a PDF, an image, an over-size or binary body behind an article URL
+FAILED = "failed"  # the host or the network failed us (timeouts, 5xx, refused connections, bad redirects)
 
-    def __init__(self, url: str, reason: str, retryable: bool = False, retry_after: float | None = None) -> None:
+
+class FetchError(Exception):
+    """A fetch that ended without a usable page.
+
+    `reason` says why in words, `outcome` in one of a few fixed kinds (for counters),
+    `retryable` if trying again soon may help.
+    """
+
+    def __init__(self, url: str, reason: str, retryable: bool = False, retry_after: float | None = None,
+                 outcome: str = FAILED) -> None:
         super().__init__(f"{url}: {reason}")
         self.url = url
         self.reason = reason
         self.retryable = retryable
         self.retry_after = retry_after  # seconds the server asked us to wait (429, 503)
+        self.outcome = outcome
 
 
 class BlockedHost(FetchError):
@@ -102,7 +116,8 @@ class Fetcher:
         """The session is made on first use, inside the loop that will run it."""
         if self._session is None:
             self._session = aiohttp.ClientSession(
-                connector=aiohttp.TCPConnector(resolver=_GuardedResolver(self.allows)),
+                connector=aiohttp.TCPConnector(resolver=_GuardedResolver(self.allows),
+                                               limit=self.policy.max_connections),
                 headers={"User-Agent": self.policy.user_agent, "Accept-Language": "ru,en;q=0.5"},
                 timeout=aiohttp.ClientTimeout(total=self.policy.timeout, sock_connect=min(10.0, self.policy.timeout)),
                 cookie_jar=aiohttp.DummyCookieJar(),
@@ -123,7 +138,7 @@ class Fetcher:
                 ttl = self.policy.robots_ttl if reachable else self.policy.robots_retry
                 state.robots_expires = time.monotonic() + ttl
             if not state.robots.can_fetch(url, self._product):
-                raise FetchError(url, "disallowed by robots.txt")
+                raise FetchError(url, "disallowed by robots.txt", outcome=DISALLOWED)
             asked = float(state.robots.crawl_delay(self._product) or 0)
             delay = max(self.policy.min_delay, min(asked, self.policy.max_delay))
             wait = state.next_allowed - time.monotonic()
@@ -183,7 +198,8 @@ class Fetcher:
     async def _result(self, url: str, final_url: str, resp: aiohttp.ClientResponse) -> FetchResult:
         if resp.status >= 400:
             raise FetchError(url, f"HTTP {resp.status}", retryable=resp.status >= 500 or resp.status == 429,
-                             retry_after=retry_after_seconds(resp.headers.get("Retry-After")))
+                             retry_after=retry_after_seconds(resp.headers.get("Retry-After")),
+                             outcome=GONE if resp.status in (404, 410) else FAILED)
         content = await self._read_capped(url, resp)
         kept = {k.lower(): v for k, v in resp.headers.items() if k.lower() in KEPT_HEADERS}
         return FetchResult(url, final_url, resp.status, kept, content, datetime.now(UTC))
@@ -191,12 +207,13 @@ class Fetcher:
     async def _read_capped(self, url: str, resp: aiohttp.ClientResponse) -> bytes:
         declared = resp.content_length
         if declared is not None and declared > self.policy.max_bytes:
-            raise FetchError(url, f"page of {declared} bytes is over the cap of {self.policy.max_bytes}")
+            raise FetchError(url, f"page of {declared} bytes is over the cap of {self.policy.max_bytes}",
+                             outcome=NOT_A_PAGE)
         chunks, size = [], 0
         async for chunk in resp.content.iter_chunked(65536):
             size += len(chunk)
             if size > self.policy.max_bytes:
-                raise FetchError(url, f"page is over the cap of {self.policy.max_bytes} bytes")
+                raise FetchError(url, f"page is over the cap of {self.policy.max_bytes} bytes", outcome=NOT_A_PAGE)
             chunks.append(chunk)
         return b"".join(chunks)
 
@@ -256,10 +273,10 @@ def check_page(result: FetchResult) -> None:
         return
     content_type = result.headers.get("content-type", "").split(";")[0].strip().lower()
     if content_type and content_type not in PAGE_TYPES:
-        raise FetchError(result.url, f"content type {content_type!r} is not a page")
+        raise FetchError(result.url, f"content type {content_type!r} is not a page", outcome=NOT_A_PAGE)
     head = result.content[:1024]
     if head.startswith(BINARY_MAGIC) or b"\x00" in head:
-        raise FetchError(result.url, "binary content behind a page URL")
+        raise FetchError(result.url, "binary content behind a page URL", outcome=NOT_A_PAGE)
 
 
 def retry_after_seconds(value: str | None) -> float | None:

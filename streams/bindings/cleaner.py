@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import logging
 from typing import TYPE_CHECKING
 
+from agents.cleaner.errors import NotAnArticle, UnreadablePage
 from agents.cleaner.version import CLEANER_VERSION
 from agents.common.decoding import header_charset
 from schemas.models import CleanArticle, RawPage, utc_now
@@ -16,6 +18,9 @@ if TYPE_CHECKING:
     from agents.cleaner.core import Article
 
 CLEAN_PAGE = "agents.cleaner.cpu:clean_page"
+NOT_AN_ARTICLE = "not_an_article"
+
+log = logging.getLogger(__name__)
 
 
 def to_event(raw: RawPage, article: Article) -> CleanArticle:
@@ -41,7 +46,13 @@ def register(p: Pipeline) -> None:
     async def handle(key: bytes | None, value: bytes | None) -> Result:
         raw = decode(RawPage, value)
         charset = header_charset(raw.headers.get("content-type"))
-        article: Article = await p.cpu.run(CLEAN_PAGE, raw.content, raw.final_url, charset)
+        try:
+            article: Article = await p.cpu.run(CLEAN_PAGE, raw.content, raw.final_url, charset, raw.feed_text)
+        except UnreadablePage:
+            raise  # input that cannot be processed: a dead letter
+        except NotAnArticle as exc:  # an index page or a stub: ordinary, counted
+            log.info("cleaner: %s is not an article: %s", raw.url, exc.reason)
+            return Result(outcome=NOT_AN_ARTICLE)
         return Result([Output("clean_articles", raw.id, to_event(raw, article))])
 
     p.consume("cleaner", handle)

@@ -1,7 +1,8 @@
 """`vestnik crawl --once`: one pass over the configured sources for cron-style use.
 
 It shares the agent's core (discovery, polite fetching, state decisions, expiry)
-and publishes raw pages straight to the raw topic. Its crawl state lives in a JSON
+and publishes raw pages straight to the raw topic. Hosts are crawled at once,
+each within its delay (see `agents.crawler.concurrency`). Its crawl state lives in a JSON
 file in the cache folder, so consecutive runs are incremental too, and it expires
 after `crawl_state_ttl` as the worker's does.
 
@@ -13,21 +14,27 @@ by them until their next restart.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from aiokafka import AIOKafkaProducer
 
-from agents.common.ids import article_id, canonical_url
-from agents.crawler.core import crawl_url, discover
+from agents.common.ids import article_id
+from agents.common.tasks import BoundedTasks
+from agents.crawler.concurrency import hosts_in_turn
+from agents.crawler.core import Visit, crawl_url, discover
+from agents.crawler.discovery import FeedEntry
 from agents.crawler.fetcher import Fetcher
 from agents.crawler.sources import Source, load_sources
 from agents.crawler.state import CrawlState, expired
-from schemas.models import CrawlRequest, utc_now
+from schemas.models import CrawlRequest, RawPage, utc_now
 from streams.bindings.crawler import fetch_policy
 from streams.codecs import encode
 from streams.kafka import client_options, ensure_topics
@@ -65,40 +72,94 @@ def _save_states(path: Path, states: dict[str, CrawlState]) -> None:
     tmp.replace(path)
 
 
-async def crawl_once(settings: Settings, sources: list[Source], progress: Progress | None = None) -> Counter[str]:
-    """Crawl every source once; return the count of each outcome (published, not_modified, failed: ...)."""
+@dataclass
+class CrawlSummary:
+    """What a pass came to: the count of each outcome, and the reasons behind the pages it could not get."""
+
+    outcomes: Counter[str] = field(default_factory=Counter)
+    reasons: Counter[str] = field(default_factory=Counter)
+    discovery_failures: list[str] = field(default_factory=list)
+    hosts: int = 0
+    seconds: float = 0.0
+
+    def count(self, visit: Visit) -> None:
+        self.outcomes[visit.outcome] += 1
+        if visit.error is not None:
+            self.reasons[f"{visit.outcome}: {visit.error.reason}"] += 1
+
+
+Publish = Callable[[RawPage], Awaitable[None]]
+
+
+async def crawl_pass(settings: Settings, sources: list[Source], states: dict[str, CrawlState], publish: Publish,
+                     progress: Progress | None = None) -> CrawlSummary:
+    """One pass: discover every source at once, then fetch every URL, hosts at once, each host politely.
+
+    `states` is read and updated in place; a page is published before its state records it.
+    """
+    summary = CrawlSummary()
+    began = time.monotonic()
+    async with Fetcher(fetch_policy(settings)) as fetcher:
+        found = await asyncio.gather(*(discover(fetcher, s, settings.sitemap_children) for s in sources))
+        source_of: dict[str, str] = {}
+        entry_of: dict[str, FeedEntry] = {}
+        for source, discovery in zip(sources, found, strict=True):
+            summary.discovery_failures += discovery.failures
+            for entry in discovery.entries:
+                source_of.setdefault(entry.url, source.name)
+                entry_of.setdefault(entry.url, entry)
+        totals = Counter(source_of.values())
+        done: Counter[str] = Counter()
+
+        async def visit(url: str) -> None:
+            name = source_of[url]
+            entry = entry_of[url]
+            request = CrawlRequest(id=article_id(url), url=url, source=name, discovered_at=utc_now(),
+                                   published_at=entry.published_at, feed_text=entry.full_text)
+            try:
+                result = await crawl_url(fetcher, request, states.get(url, CrawlState()),
+                                         settings.refetch_after, settings.failure_backoff)
+            except Exception as exc:  # one page's surprise is counted, not fatal to the run
+                summary.outcomes["error"] += 1
+                summary.reasons[f"error: {type(exc).__name__}: {exc}"] += 1
+                return
+            if result.page is not None:
+                await publish(result.page)
+            if result.state is not None:
+                states[url] = result.state
+            summary.count(result)
+            done[name] += 1
+            if progress:
+                progress(name, done[name], totals[name])
+
+        jobs = BoundedTasks(settings.fetch_pending)
+        try:
+            for url in hosts_in_turn(source_of):
+                await jobs.submit(visit(url))
+            await jobs.join()
+        finally:
+            await jobs.cancel()
+        summary.hosts = len({urlsplit(url).netloc for url in source_of})
+    summary.seconds = time.monotonic() - began
+    return summary
+
+
+async def crawl_once(settings: Settings, sources: list[Source], progress: Progress | None = None) -> CrawlSummary:
+    """Crawl every source once into the raw topic, keeping the crawl state in the cache folder between runs."""
     # Per cluster and topic prefix: pages known to one cluster are new to another.
     target = hashlib.sha256(f"{','.join(settings.servers)}|{settings.topic_prefix}".encode()).hexdigest()[:12]
     state_path = settings.cache_dir / f"crawl-once-state-{target}.json"
     states = _load_states(state_path, settings.crawl_state_ttl)
-    outcomes: Counter[str] = Counter()
     await ensure_topics(settings)
     producer = AIOKafkaProducer(**client_options(settings), compression_type="zstd", enable_idempotence=True,
                                 max_request_size=settings.max_message_bytes)
     await producer.start()
+
+    async def publish(page: RawPage) -> None:
+        await producer.send_and_wait(topic_name(settings, "raw_pages"), encode(page), key=page.id.encode())
+
     try:
-        async with Fetcher(fetch_policy(settings)) as fetcher:
-            for source in sources:
-                found = await discover(fetcher, source, settings.sitemap_children)
-                outcomes.update(f"discovery failed: {failure}" for failure in found.failures)
-                urls = list(dict.fromkeys(canonical_url(e.url) for e in found.entries))
-                for done, url in enumerate(urls, 1):
-                    request = CrawlRequest(id=article_id(url), url=url, source=source.name, discovered_at=utc_now())
-                    try:
-                        visit = await crawl_url(fetcher, request, states.get(url, CrawlState()),
-                                                  settings.refetch_after, settings.failure_backoff)
-                    except Exception as exc:  # one page's surprise is counted, not fatal to the run
-                        outcomes[f"failed: {type(exc).__name__}: {exc}"] += 1
-                        continue
-                    if visit.page is not None:
-                        await producer.send_and_wait(topic_name(settings, "raw_pages"), encode(visit.page),
-                                                     key=visit.page.id.encode())
-                    if visit.state is not None:
-                        states[url] = visit.state
-                    outcomes[visit.outcome if visit.error is None else f"failed: {visit.error.reason}"] += 1
-                    if progress:
-                        progress(source.name, done, len(urls))
-                _save_states(state_path, states)
+        return await crawl_pass(settings, sources, states, publish, progress)
     finally:
+        _save_states(state_path, states)
         await producer.stop()
-    return outcomes

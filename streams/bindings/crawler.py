@@ -1,7 +1,8 @@
 """Faust binding of the crawler: a discovery timer feeds the frontier, a fetch agent drains it.
 
 The frontier is keyed by host, so all of a host's URLs reach one worker and its
-per-host delay holds across the deployment. The crawl-state table (keyed by
+per-host delay holds across the deployment. A worker fetches its hosts at once,
+each within its delay, up to `fetch_pending` frontier events in hand. The crawl-state table (keyed by
 canonical URL) writes to the partition of the frontier event, so each worker
 owns the state of the URLs it fetches; the table's changelog lets a restarted
 worker neither refetch nor republish what it already has. State expires
@@ -11,6 +12,7 @@ the last weeks rather than every URL ever seen.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from typing import Any
@@ -18,11 +20,13 @@ from urllib.parse import urlsplit
 
 import faust
 
-from agents.common.ids import article_id, canonical_url
+from agents.common.ids import article_id
+from agents.crawler.concurrency import hosts_in_turn
 from agents.crawler.core import crawl_url, discover
+from agents.crawler.discovery import FeedEntry
 from agents.crawler.fetcher import Fetcher, FetchPolicy
 from agents.crawler.frontier import RecentlyQueued
-from agents.crawler.sources import load_sources
+from agents.crawler.sources import Source, load_sources
 from agents.crawler.state import CrawlState, expired
 from schemas.models import CrawlRequest, utc_now
 from streams.app import Pipeline
@@ -34,6 +38,7 @@ from streams.tables import active_partitions, key_partition
 
 log = logging.getLogger(__name__)
 
+FRONTIER_BATCH = 1000
 MAX_PRUNE_INTERVAL = 3600.0  # expired state is pruned every tenth of its TTL, and at least hourly
 
 
@@ -47,6 +52,7 @@ def fetch_policy(settings: Settings) -> FetchPolicy:
         min_delay=settings.host_delay,
         retries=settings.fetch_retries,
         backoff=settings.fetch_backoff,
+        max_connections=settings.fetch_connections,
     )
 
 
@@ -64,31 +70,43 @@ def register(p: Pipeline) -> None:
     # JSON-serialised: str keys (canonical URLs), CrawlState dicts as values.
     states = p.app.Table("crawl-state", partitions=settings.topic_partitions)
 
+    async def poll(source: Source) -> dict[str, tuple[str, FeedEntry]]:
+        """One source's links that were not queued lately, with the source's name."""
+        try:
+            found = await discover(fetcher, source, settings.sitemap_children)
+        except Exception:  # one source's surprise must not stop the timer for all of them
+            log.exception("crawler: discovery of %s failed", source.name)
+            p.metrics.count("discovery", "source_failed")
+            return {}
+        p.metrics.count("discovery", "polled")
+        for _ in found.failures:
+            p.metrics.count("discovery", "feed_failed")
+        entries = {entry.url: entry for entry in found.entries}
+        return {url: (source.name, entries[url]) for url in queued.new(entries)}
+
     @p.app.timer(interval=settings.discovery_tick, on_leader=True)
     async def discovery() -> None:
+        """Poll the due sources at once; queue their new links one host at a time in turn.
+
+        In batches, so that the first poll of a 50,000-URL sitemap does not hold the loop.
+        """
         now = time.monotonic()
-        for source in sources:
-            if now - last_polled.get(source.name, float("-inf")) < source.poll_interval:
-                continue
+        due = [s for s in sources if now - last_polled.get(s.name, float("-inf")) >= s.poll_interval]
+        for source in due:
             last_polled[source.name] = now
-            try:
-                found = await discover(fetcher, source, settings.sitemap_children)
-            except Exception:  # one source's surprise must not stop the timer for all of them
-                log.exception("crawler: discovery of %s failed", source.name)
-                p.metrics.count("discovery", "source_failed")
-                continue
-            entries = {canonical_url(entry.url): entry for entry in found.entries}
-            fresh = queued.new(entries)
+        found: dict[str, tuple[str, FeedEntry]] = {}
+        for links in await asyncio.gather(*(poll(source) for source in due)):
+            found = links | found
+        fresh = hosts_in_turn(found)
+        for start in range(0, len(fresh), FRONTIER_BATCH):
+            batch = fresh[start:start + FRONTIER_BATCH]
             await p.publisher.publish([
                 Output("frontier", frontier_key(url), CrawlRequest(
-                    id=article_id(url), url=url, source=source.name, discovered_at=utc_now(),
-                    published_at=entries[url].published_at))
-                for url in fresh
+                    id=article_id(url), url=url, source=found[url][0], discovered_at=utc_now(),
+                    published_at=found[url][1].published_at, feed_text=found[url][1].full_text))
+                for url in batch
             ])
-            queued.mark(fresh)
-            p.metrics.count("discovery", "polled")
-            for _ in found.failures:
-                p.metrics.count("discovery", "feed_failed")
+            queued.mark(batch)
 
     async def fetch(key: bytes | None, value: bytes | None) -> Result:
         request = decode(CrawlRequest, value)
@@ -99,8 +117,6 @@ def register(p: Pipeline) -> None:
             await p.publisher.publish([Output("raw_pages", visit.page.id, visit.page)])
         if visit.state is not None:
             states[request.url] = visit.state.dump()
-        if visit.error is not None:
-            raise visit.error
         return Result(outcome=visit.outcome)
 
     @p.app.timer(interval=min(MAX_PRUNE_INTERVAL, settings.crawl_state_ttl / 10))
@@ -128,7 +144,8 @@ def register(p: Pipeline) -> None:
 
     @p.app.agent(p.topics["frontier"], name="crawler", concurrency=1)
     async def crawler(stream: faust.StreamT) -> None:
-        await p.process(stream, "crawler", fetch)
+        # Hosts at once: a URL waiting out its host's delay holds up no other host's.
+        await p.process_concurrently(stream, "crawler", fetch, settings.fetch_pending)
 
     @p.app.on_before_shutdown.connect
     async def _close_fetcher(app: Any, /, *args: Any, signal: Any, **kwargs: Any) -> None:

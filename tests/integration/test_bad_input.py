@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import base64
 import hashlib
 from pathlib import Path
+
+import aiohttp
+from prometheus_client.parser import text_string_to_metric_families
 
 from agents.common.ids import article_id
 from schemas.models import CleanArticle, RawPage, utc_now
@@ -64,22 +68,38 @@ def raw(name: str, content: bytes, content_type: str = "text/html; charset=utf-8
                    content_sha256=hashlib.sha256(content).hexdigest(), content=content)
 
 
-async def test_cleaner_dead_letters_pages_that_are_not_articles_and_keeps_going(
+async def outcome_count(settings: Settings, agent: str, outcome: str) -> float:
+    """A counter of the worker's `/metrics`, as Prometheus scrapes it."""
+    async with aiohttp.ClientSession() as http, http.get(f"http://127.0.0.1:{settings.web_port}/metrics") as resp:
+        text = await resp.text()
+    for family in text_string_to_metric_families(text):
+        for sample in family.samples:
+            if sample.name == "vestnik_outcomes_total" and sample.labels == {"agent": agent, "outcome": outcome}:
+                return sample.value
+    return 0.0
+
+
+async def test_cleaner_dead_letters_unreadable_pages_counts_non_articles_and_keeps_going(
     kafka_settings: Settings, tmp_path: Path
 ) -> None:
-    bad = [
+    unreadable = [
         raw("garbage", bytes(range(256)) * 64, "text/html"),
-        raw("empty", b"<html><head></head><body></body></html>"),
         raw("tables", b"<html><body>" + b"<table><tr><td>" * 2000 + b"x" * (5 * 1024 * 1024)
             + b"</td></tr></table>" * 2000 + b"</body></html>"),
         raw("bomb", b"<html><body>" + b"<div>" * 100_000 + b"</body></html>"),
+    ]
+    links = "".join(f'<li><a href="/news/{n}.html">Новость номер {n}</a></li>' for n in range(60))
+    not_articles = [
+        raw("empty", b"<html><head></head><body></body></html>"),
+        raw("index", f"<html><body><ul>{links}</ul></body></html>".encode()),
     ]
     paragraphs = "".join(f"<p>{RUSSIAN * 2} Абзац {n}.</p>" for n in range(5))
     broken = raw("broken-charset", f"<html><body><article>{paragraphs}</article></body></html>".encode("cp1251"),
                  "text/html; charset=utf-8")
     good = raw("good", f"<html><body><article>{paragraphs}</article></body></html>".encode())
     settings = kafka_settings.model_copy(update={"topic_partitions": 1})
-    await produce(settings, "raw_pages", [(p.id.encode(), encode(p)) for p in [*bad, broken, good]])
+    pages = [*unreadable, *not_articles, broken, good]
+    await produce(settings, "raw_pages", [(p.id.encode(), encode(p)) for p in pages])
 
     worker = WorkerProcess(settings, "cleaner", tmp_path).start()
     try:
@@ -89,10 +109,15 @@ async def test_cleaner_dead_letters_pages_that_are_not_articles_and_keeps_going(
         assert "Сергей Лавров" in by_id[good.id]["body"]
         if broken.id in by_id:  # a mislabelled charset is either repaired or refused, never mojibake
             assert "Сергей Лавров" in by_id[broken.id]["body"]
-        letters = await collect(settings, "dead_letters", lambda ev: len(ev) >= len(bad))
+        letters = await collect(settings, "dead_letters", lambda ev: len(ev) >= len(unreadable))
         assert {letter["agent"] for letter in letters} == {"cleaner"}
-        assert {letter["error_type"] for letter in letters} <= {"NotAnArticle", "WorkTimeout"}
+        assert {letter["error_type"] for letter in letters} <= {"UnreadablePage", "WorkTimeout"}
         assert all(letter["reason"] for letter in letters)
-        assert not {p.id for p in bad} & set(by_id)
+        assert not {p.id for p in [*unreadable, *not_articles]} & set(by_id)
+        # An empty page and an index page are what crawling a news site meets: counted, never dead letters.
+        lettered = {base64.b64decode(letter["key"]).decode() for letter in letters}
+        assert lettered >= {p.id for p in unreadable} and not lettered & {p.id for p in not_articles}, lettered
+        refused = await outcome_count(settings, "cleaner", "not_an_article")
+        assert refused == len(not_articles) + (broken.id not in set(by_id) | lettered), refused
     finally:
         worker.stop()

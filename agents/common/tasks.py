@@ -1,0 +1,41 @@
+"""Jobs run concurrently with a bound on how many are unfinished: `submit` waiting for room is the backpressure."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Coroutine
+from typing import Any
+
+
+class BoundedTasks:
+    """Runs coroutines as tasks, at most `limit` unfinished; `submit` waits for room, which is the backpressure."""
+
+    def __init__(self, limit: int) -> None:
+        self._room = asyncio.Semaphore(limit)
+        self._running: set[asyncio.Task[None]] = set()
+
+    async def submit(self, job: Coroutine[Any, Any, None]) -> None:
+        await self._room.acquire()
+        task = asyncio.create_task(job)
+        self._running.add(task)
+        task.add_done_callback(self._finished)
+
+    def _finished(self, task: asyncio.Task[None]) -> None:
+        self._running.discard(task)
+        self._room.release()
+
+    @property
+    def running(self) -> int:
+        return len(self._running)
+
+    async def join(self) -> None:
+        """Wait for every submitted job; the first one that raised raises here, after all have ended."""
+        results = await asyncio.gather(*self._running, return_exceptions=True)
+        for result in results:
+            if isinstance(result, BaseException):
+                raise result
+
+    async def cancel(self) -> None:
+        for task in list(self._running):
+            task.cancel()
+        await asyncio.gather(*self._running, return_exceptions=True)
