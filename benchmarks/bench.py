@@ -53,6 +53,7 @@ class Options:
     warm_up: int = 100
     corpus_limit: int | None = None
     partitions: int = 8
+    story_window: int = 50_000
 
 
 def _child(*args: str) -> dict[str, Any]:
@@ -109,6 +110,9 @@ def run(options: Options, say: Callable[[str], object] = print) -> dict[str, Any
     say("plain script ...")
     plain = _child("plain", *corpus)
     say(f"  {plain['rate']:.2f} articles/s")
+    say(f"story assignment with a window of {options.story_window:,} articles ...")
+    stories = _child("stories", "--window", str(options.story_window))
+    say(f"  {stories['articles_per_second']:.0f} articles/s, +{stories['rss_growth_mb']:.0f} MB for the window")
 
     accepted = set(stages.pop("urls"))
     pages = [(url, html) for url, html in corpus_html(options.corpus, options.corpus_limit) if url in accepted]
@@ -141,6 +145,7 @@ def run(options: Options, say: Callable[[str], object] = print) -> dict[str, Any
         "options": {k: str(v) if isinstance(v, Path) else v for k, v in asdict(options).items()},
         "stages": stages | {"per_core_limit": limit},
         "plain": plain,
+        "stories": stories,
         "pipeline": [asdict(t) for t in throughputs],
         "latency": asdict(latency) if latency else None,
     }
@@ -183,6 +188,9 @@ def markdown(results: dict[str, Any]) -> str:
         f" (mean body {stages['body_chars']:,.0f} chars) |",
         f"| per-core limit 1 / (t_clean + t_annotate) | {limit:.2f} articles/s |",
         f"| plain script (trafilatura, then natasha), one process | {plain['rate']:.2f} articles/s |",
+        f"| story assignment, one core, window of {results['stories']['window']:,} articles"
+        f" | {results['stories']['articles_per_second']:.0f} articles/s,"
+        f" +{results['stories']['rss_growth_mb']:.0f} MB for the window |",
         "",
         "| set-up | articles/s | × per-core limit | × 1 worker | × plain script"
         " | peak RSS per worker (its own process)"

@@ -13,9 +13,9 @@ from pathlib import Path
 from typing import Any
 
 import orjson
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 
-from streams.kafka import client_options, ensure_topics
+from streams.kafka import client_options, ensure_topics, topic_partitions
 from streams.settings import Settings
 from streams.topics import topic_name
 
@@ -99,8 +99,7 @@ async def read_all(settings: Settings, topic_key: str) -> list[dict[str, Any]]:
     )
     await consumer.start()
     try:
-        name = topic_name(settings, topic_key)
-        partitions = [TopicPartition(name, p) for p in range(settings.topic_partitions)]
+        partitions = await topic_partitions(settings, topic_name(settings, topic_key))
         consumer.assign(partitions)
         await consumer.seek_to_beginning(*partitions)
         ends = await consumer.end_offsets(partitions)

@@ -17,6 +17,7 @@ import json
 import statistics
 import sys
 import time
+from dataclasses import asdict
 from pathlib import Path
 
 
@@ -95,11 +96,20 @@ def measure_plain(pages: list[tuple[str, bytes]], rounds: int) -> dict[str, obje
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("what", choices=("stages", "plain"))
-    parser.add_argument("--corpus", type=Path, required=True)
+    parser.add_argument("what", choices=("stages", "plain", "stories"))
+    parser.add_argument("--corpus", type=Path)
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--limit", type=int, default=None, help="only the first N corpus pages")
+    parser.add_argument("--window", type=int, default=50_000, help="stories: articles in the story window")
+    parser.add_argument("--measured", type=int, default=2_000, help="stories: articles timed after filling it")
     args = parser.parse_args()
+    if args.what == "stories":
+        from agents.stories.speed import measure as measure_stories
+
+        json.dump(asdict(measure_stories(args.window, args.measured)), sys.stdout)
+        return
+    if args.corpus is None:
+        parser.error("--corpus is needed for stages and plain")
     pages = corpus_html(args.corpus, args.limit)
     measure = measure_stages if args.what == "stages" else measure_plain
     json.dump(measure(pages, args.rounds), sys.stdout)

@@ -48,10 +48,14 @@ class DemoSite:
     """The fixture site; `start`/`stop` on the caller's loop, or `start_in_thread`/`stop_thread`."""
 
     def __init__(
-        self, corpus_dir: Path, host: str = "127.0.0.1", port: int = 0, real_pages: Sequence[Path] = ()
+        self, corpus_dir: Path, host: str = "127.0.0.1", port: int = 0, real_pages: Sequence[Path] = (),
+        copies: Sequence[str] = (),
     ) -> None:
+        """`real_pages` are served byte for byte; each seed id in `copies` is served a second time as a
+        republished copy: the same text in another outlet's plain markup, at /copies/<seed>.html."""
         self.corpus_dir, self.host, self.port = Path(corpus_dir), host, port
         self.real_pages = [Path(path) for path in real_pages]
+        self.copies = set(copies)
         self.pages: list[DemoPage] = []
         self.requests: list[str] = []
         self.unmapped: dict[str, list[str]] = {}  # seed id -> gold text no seed line matched
@@ -96,6 +100,14 @@ class DemoSite:
             self.pages.append(page)
             if missing:
                 self.unmapped[page.seed_id] = missing
+            if seed.stem in self.copies:
+                html, _ = render_page("unknown", seed.read_text("utf-8").split("\n"), gold,
+                                      (modified + timedelta(minutes=30)).isoformat(), None)
+                copy = DemoPage(seed.stem, "copy", f"/copies/{seed.stem}.html", page.title)
+                body = html.encode("utf-8")
+                etag = '"' + hashlib.sha256(body).hexdigest()[:20] + '"'
+                self._docs[copy.path] = _Doc(body, etag, modified + timedelta(minutes=30), feed_title, lead)
+                self.pages.append(copy)
         for n, path in enumerate(self.real_pages, start=len(seeds)):
             body = path.read_bytes()
             body = gzip.decompress(body) if path.suffix == ".gz" else body

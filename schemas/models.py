@@ -256,11 +256,83 @@ class DeadLetter(Event):
     failed_at: UtcDatetime
 
 
+class StoryEntity(BaseModel):
+    """An entity of an article as story matching reads it."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    type: EntityType
+    name: str
+    salience: float = Field(ge=0, le=1)
+
+
+class StoryCandidate(Event):
+    """What the stories agent reads of an enriched article, on one partition so every worker sees one order."""
+
+    SCHEMA_NAME = "story_candidate"
+    SCHEMA_VERSION = 1
+    schema_name: Literal["story_candidate"] = "story_candidate"
+    schema_version: Literal[1] = 1
+    id: ArticleId
+    url: str
+    site: str
+    title: str | None = None
+    body: str = Field(description="The article body; copies are told by it.")
+    published_at: UtcDatetime | None = None
+    entities: list[StoryEntity] = Field(default_factory=list)
+
+
+class ArticleStory(Event):
+    """The story an article belongs to, and the earlier article it copies, if any."""
+
+    SCHEMA_NAME = "article_story"
+    SCHEMA_VERSION = 1
+    schema_name: Literal["article_story"] = "article_story"
+    schema_version: Literal[1] = 1
+    id: ArticleId
+    story_id: str = Field(description="The id of the story's first article: stable across restarts and replays.")
+    new_story: bool = Field(description="The article started the story.")
+    story_similarity: float | None = Field(
+        default=None,
+        description="How close the article is to the story it joined (0-1); null for a new story or a copy.",
+    )
+    duplicate_of: ArticleId | None = Field(
+        default=None, description="The earliest article in the window with nearly the same text."
+    )
+    duplicate_similarity: float | None = Field(default=None, description="Estimated Jaccard similarity to it.")
+    url: str
+    site: str
+    published_at: UtcDatetime | None = None
+    stories_version: str
+    assigned_at: UtcDatetime
+
+
+class Story(Event):
+    """A story's summary as of its latest article; the compacted topic keeps the latest per story."""
+
+    SCHEMA_NAME = "story"
+    SCHEMA_VERSION = 1
+    schema_name: Literal["story"] = "story"
+    schema_version: Literal[1] = 1
+    story_id: str
+    title: str | None = Field(default=None, description="The title of the story's earliest report.")
+    first_seen: UtcDatetime | None = Field(default=None, description="Earliest publication time of its articles.")
+    first_site: str | None = Field(default=None, description="The site that published first.")
+    first_article_id: ArticleId
+    members: int = Field(ge=1, description="Articles assigned to the story so far.")
+    sites: int = Field(ge=0, description="Distinct sites among them.")
+    top_entities: list[str] = Field(default_factory=list, description="Most salient entities over its articles.")
+    last_article_id: ArticleId
+    updated_at: UtcDatetime
+
+
 EVENT_MODELS: tuple[type[Event], ...] = (
     CrawlRequest,
     RawPage,
     CleanArticle,
     EnrichedArticle,
     EntityMention,
+    StoryCandidate,
+    ArticleStory,
+    Story,
     DeadLetter,
 )

@@ -19,7 +19,7 @@ from typing import Any
 import faust
 from mode import Service
 
-from streams.delivery import AgentLoop, Handler
+from streams.delivery import AgentLoop, AssignedHook, Handler
 from streams.health import faust_consumer, is_member, report
 from streams.kafka import faust_credentials
 from streams.metrics import Metrics
@@ -33,11 +33,17 @@ AGENT_MODULES = {
     "crawler": "streams.bindings.crawler",
     "cleaner": "streams.bindings.cleaner",
     "annotator": "streams.bindings.annotator",
+    "stories": "streams.bindings.stories",
 }
 AGENT_NAMES = tuple(AGENT_MODULES)
 
-# What each agent consumes, and whether through its own loop (own group) or through faust (the app's group).
-OWN_LOOP_INPUTS = {"cleaner": ("raw_pages",), "annotator": ("clean_articles",)}
+# What each agent consumes, and whether through its own loops (a group each) or through faust (the app's group).
+# The stories agent runs two loops: one puts every enriched article on one partition, the other assigns
+# stories in that one order.
+AGENT_LOOPS = {"cleaner": ("cleaner",), "annotator": ("annotator",), "stories": ("story-feed", "stories")}
+LOOP_INPUTS = {"cleaner": ("raw_pages",), "annotator": ("clean_articles",),
+               "story-feed": ("enriched_articles",), "stories": ("story_candidates",)}
+OWN_LOOP_INPUTS = {agent: LOOP_INPUTS[loops[0]] for agent, loops in AGENT_LOOPS.items()}  # an agent's article input
 FAUST_INPUTS = {"crawler": ("frontier",), "annotator": ("entity_mentions",)}
 
 
@@ -60,8 +66,8 @@ def group_id(settings: Settings, agents: Iterable[str]) -> str:
 def consumer_groups(settings: Settings, agents: Iterable[str]) -> dict[str, list[str]]:
     """Every consumer group that workers running `agents` join, with its input topics."""
     agents = list(agents)
-    groups = {loop_group(settings, name): [topic_name(settings, key) for key in OWN_LOOP_INPUTS[name]]
-              for name in AGENT_NAMES if name in agents and name in OWN_LOOP_INPUTS}
+    groups = {loop_group(settings, loop): [topic_name(settings, key) for key in LOOP_INPUTS[loop]]
+              for name in AGENT_NAMES if name in agents for loop in AGENT_LOOPS.get(name, ())}
     faust_topics = [topic_name(settings, key) for name in AGENT_NAMES if name in agents
                     for key in FAUST_INPUTS.get(name, ())]
     if faust_topics:
@@ -103,13 +109,16 @@ class Pipeline:
     def __post_init__(self) -> None:
         self.delivery = Delivery(self.publisher, self.cpu)
 
-    def consume(self, agent: str, handler: Handler) -> None:
-        """Run `handler` on the agent's inputs in a loop of its own (see streams.delivery)."""
-        self.delivery.loops.append(AgentLoop(
-            agent=agent, group=loop_group(self.settings, agent),
-            topics=[topic_name(self.settings, key) for key in OWN_LOOP_INPUTS[agent]],
+    def consume(self, loop: str, handler: Handler, on_assigned: AssignedHook | None = None) -> AgentLoop:
+        """Run `handler` on a loop's inputs in a group of its own (see streams.delivery)."""
+        agent_loop = AgentLoop(
+            agent=loop, group=loop_group(self.settings, loop),
+            topics=[topic_name(self.settings, key) for key in LOOP_INPUTS[loop]],
             handler=handler, publisher=self.publisher, metrics=self.metrics, settings=self.settings,
-        ))
+            on_assigned=on_assigned,
+        )
+        self.delivery.loops.append(agent_loop)
+        return agent_loop
 
     async def process(self, stream: faust.StreamT, agent: str, handler: Handler) -> None:
         """Run `handler` on each event of a faust stream, dead-lettering failures (see streams.processing)."""

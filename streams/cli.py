@@ -377,6 +377,40 @@ def annotate_command() -> None:
         _emit(annotate_record(record))
 
 
+@cli.command("stories")
+def stories_command(
+    file: Annotated[typer.FileText | None, typer.Argument(help="JSON Lines; omit to read stdin.")] = None,
+) -> None:
+    """Cluster JSON Lines {id,title,text,url?,published_at?,entities?} into stories, in input order; no Kafka."""
+    from streams.bindings.stories import story_config
+    from streams.oneshot import story_records
+
+    source = file or sys.stdin
+    for record in story_records(_json_lines(source), story_config(Settings())):  # type: ignore[arg-type]
+        _emit(record)
+
+
+@cli.command("top-stories")
+def top_stories_command(
+    window: Annotated[str, typer.Option(help="Stories seen within this long: 24h, 90m, 3d.")] = "24h",
+    limit: Annotated[int, typer.Option(help="How many stories to show.")] = 20,
+) -> None:
+    """The stories with the most distinct outlets, from the `stories` topic."""
+    from streams.stories import parse_span, read_stories, top
+
+    settings = Settings()
+    try:
+        span = parse_span(window)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from exc
+    stories = asyncio.run(read_stories(settings))
+    rows = top(stories, span, limit)
+    typer.echo(f"{len(rows)} of {len(stories)} stories seen in the last {window}, most outlets first")
+    for story in rows:
+        typer.echo(f"{story.sites:4d} sites {story.members:5d} articles  {story.story_id}  first "
+                   f"{story.first_site or '?'}  {story.title or ''}  [{', '.join(story.top_entities[:3])}]")
+
+
 @cli.command("demo-site")
 def demo_site() -> None:
     """Serve the local demo news site built from the shared corpus (port VESTNIK_DEMO_PORT)."""
@@ -402,6 +436,18 @@ def eval_clean(corpus: Annotated[Path | None, typer.Option(help="Corpus folder."
     raise typer.Exit(evaluate(["--corpus", str(corpus or Settings().corpus_dir)]))
 
 
+@eval_cli.command("stories")
+def eval_stories(
+    corpus: Annotated[Path | None, typer.Option(help="Corpus folder (its stories/ is read).")] = None,
+    strict: Annotated[bool, typer.Option("--strict", help="Precise paraphrases against non-paraphrases.")] = False,
+) -> None:
+    """Score story clustering beside two baselines on the same-story pairs."""
+    from agents.stories.evaluate import main as evaluate
+
+    folder = (corpus or Settings().corpus_dir) / "stories"
+    raise typer.Exit(evaluate(["--corpus", str(folder), *(["--strict"] if strict else [])]))
+
+
 @eval_cli.command("ner")
 def eval_ner(corpus: Annotated[Path | None, typer.Option(help="Corpus folder.")] = None) -> None:
     """Score the annotator's entities beside plain natasha on factRuEval dev."""
@@ -419,6 +465,8 @@ def bench(
     rounds: Annotated[int, typer.Option(help="Passes over the corpus for the stage timings.")] = 2,
     warm_up: Annotated[int, typer.Option(help="Pages each set-up handles before it is measured.")] = 100,
     corpus_limit: Annotated[int | None, typer.Option(help="Only the first N corpus pages.")] = None,
+    story_window: Annotated[int, typer.Option(help="Articles in the story window when story assignment"
+                                              " is timed.")] = 50_000,
     out: Annotated[Path, typer.Option(help="Results directory; each run writes a folder in it.")] = Path(
         "benchmarks/results"),
     corpus: Annotated[Path | None, typer.Option(help="Corpus folder.")] = None,
@@ -434,7 +482,8 @@ def bench(
     if not counts or min(counts) < 1:
         raise typer.BadParameter("--workers takes positive counts, e.g. 1,2")
     options = Options(corpus=corpus or Settings().corpus_dir, out=out, pages=pages, workers=counts,
-                      rounds=rounds, latency_seconds=latency_seconds, corpus_limit=corpus_limit, warm_up=warm_up)
+                      rounds=rounds, latency_seconds=latency_seconds, corpus_limit=corpus_limit, warm_up=warm_up,
+                      story_window=story_window)
     results = run(options, say=lambda line: typer.echo(line, err=True))
     folder = write(results, out)
     typer.echo(markdown(results))

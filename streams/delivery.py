@@ -64,6 +64,9 @@ class Result:
 Handler = Callable[[bytes | None, bytes | None], Awaitable[Result]]
 """Takes a message's key and value; returns what to publish. Raising means the input failed."""
 
+AssignedHook = Callable[[AIOKafkaConsumer, set[TopicPartition]], Awaitable[None]]
+"""Runs when partitions are assigned, before their first input is handled (state a handler needs)."""
+
 
 class Origin(Protocol):
     """Where an input came from: an aiokafka record or a faust message."""
@@ -187,9 +190,10 @@ class AgentLoop(Service, ConsumerRebalanceListener):
     """One agent: its consumer group, its input topics, its handler."""
 
     def __init__(self, *, agent: str, group: str, topics: list[str], handler: Handler, publisher: Publisher,
-                 metrics: Metrics, settings: Settings) -> None:
+                 metrics: Metrics, settings: Settings, on_assigned: AssignedHook | None = None) -> None:
         super().__init__()
         self.agent, self.group, self.topics, self.handler = agent, group, topics, handler
+        self.on_assigned = on_assigned
         self.publisher, self.metrics, self.settings = publisher, metrics, settings
         self._consumer: AIOKafkaConsumer | None = None
         self._task: asyncio.Task[None] | None = None
@@ -356,3 +360,5 @@ class AgentLoop(Service, ConsumerRebalanceListener):
 
     async def on_partitions_assigned(self, assigned: set[TopicPartition]) -> None:
         log.info("%s: assigned %s", self.agent, ", ".join(f"{tp.topic}[{tp.partition}]" for tp in sorted(assigned)))
+        if self.on_assigned is not None and self._consumer is not None:
+            await self.on_assigned(self._consumer, assigned)

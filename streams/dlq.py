@@ -25,14 +25,13 @@ from datetime import datetime
 from typing import Literal
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
-from aiokafka.admin import AIOKafkaAdminClient
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
 from schemas.models import DeadLetter, utc_now
 from streams.codecs import DecodeError, decode
-from streams.kafka import client_options
+from streams.kafka import client_options, read_topic
 from streams.settings import Settings
 from streams.topics import topic_name
 
@@ -309,18 +308,6 @@ def _consumer(settings: Settings, purpose: str) -> AIOKafkaConsumer:
     )
 
 
-async def _partitions(settings: Settings, name: str) -> list[TopicPartition]:
-    """The topic's partitions, none if it does not exist (yet): from the metadata of all topics, which creates none."""
-    admin = AIOKafkaAdminClient(**client_options(settings))
-    await admin.start()
-    try:
-        topics = await admin.describe_topics()
-    finally:
-        await admin.close()
-    return [TopicPartition(name, partition["partition"]) for topic in topics if topic["topic"] == name
-            for partition in sorted(topic["partitions"], key=lambda p: p["partition"])]
-
-
 @dataclass
 class Letters:
     """The dead-letter topic as read up to the end offsets seen at the start."""
@@ -331,32 +318,13 @@ class Letters:
 
 async def read_letters(settings: Settings) -> Letters:
     """Read the whole dead-letter topic, from the beginning to its end offsets at the start, then stop."""
-    name = topic_name(settings, "dead_letters")
-    partitions = await _partitions(settings, name)
-    if not partitions:
-        return Letters([])
-    consumer = _consumer(settings, "read")
-    await consumer.start()
-    try:
-        consumer.assign(partitions)
-        await consumer.seek_to_beginning(*partitions)
-        ends = await consumer.end_offsets(partitions)
-        result = Letters([])
-        pending = {tp for tp in partitions if await consumer.position(tp) < ends[tp]}
-        while pending:
-            batch = await consumer.getmany(*pending, timeout_ms=1000)
-            for tp, records in batch.items():
-                for record in records:
-                    if record.offset >= ends[tp]:
-                        continue
-                    try:
-                        result.letters.append(decode(DeadLetter, record.value))
-                    except DecodeError:
-                        result.unreadable += 1
-            pending = {tp for tp in pending if await consumer.position(tp) < ends[tp]}
-        return result
-    finally:
-        await consumer.stop()
+    result = Letters([])
+    async for _, value in read_topic(settings, "dead_letters"):
+        try:
+            result.letters.append(decode(DeadLetter, value))
+        except DecodeError:
+            result.unreadable += 1
+    return result
 
 
 async def read_originals(settings: Settings, letters: Iterable[DeadLetter],

@@ -6,9 +6,12 @@ import asyncio
 import logging
 import ssl
 import time
+import uuid
+from collections.abc import AsyncIterator
 from typing import Any
 
 import faust
+from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.conn import create_conn
 from aiokafka.errors import (
@@ -21,7 +24,7 @@ from aiokafka.errors import (
 from mode.utils.times import want_seconds
 
 from streams.settings import Settings
-from streams.topics import TOPICS
+from streams.topics import TOPICS, topic_name
 
 log = logging.getLogger(__name__)
 
@@ -67,7 +70,7 @@ def faust_credentials(settings: Settings) -> faust.types.auth.CredentialsT | Non
 
 def registry_topics(settings: Settings) -> list[NewTopic]:
     return [
-        NewTopic(name=settings.topic(spec.suffix), num_partitions=settings.topic_partitions,
+        NewTopic(name=settings.topic(spec.suffix), num_partitions=spec.partitions or settings.topic_partitions,
                  replication_factor=settings.topic_replication, topic_configs=spec.configs(settings))
         for spec in TOPICS.values()
     ]
@@ -164,3 +167,42 @@ async def ensure_topics_when_ready(settings: Settings) -> None:
             log.warning("Kafka at %s not reachable yet (%r); retrying in %.1fs", ",".join(settings.servers), exc, pause)
             await asyncio.sleep(pause)
             pause = min(pause * 2, 5.0)
+
+
+async def topic_partitions(settings: Settings, name: str) -> list[TopicPartition]:
+    """The topic's partitions, none if it does not exist (yet): from the metadata of all topics, which creates none."""
+    admin = AIOKafkaAdminClient(**client_options(settings))
+    await admin.start()
+    try:
+        topics = await admin.describe_topics()
+    finally:
+        await admin.close()
+    return [TopicPartition(name, partition["partition"]) for topic in topics if topic["topic"] == name
+            for partition in sorted(topic["partitions"], key=lambda p: p["partition"])]
+
+
+async def read_topic(settings: Settings, key: str) -> AsyncIterator[tuple[bytes | None, bytes | None]]:
+    """Every record of a registry topic, from its beginning to the end offsets seen at the start; no group."""
+    partitions = await topic_partitions(settings, topic_name(settings, key))
+    if not partitions:
+        return
+    consumer = AIOKafkaConsumer(
+        **client_options(settings), group_id=None, client_id=f"vestnik-read-{uuid.uuid4().hex[:8]}",
+        enable_auto_commit=False, max_partition_fetch_bytes=settings.max_message_bytes,
+        fetch_max_bytes=settings.max_message_bytes * 2,
+    )
+    await consumer.start()
+    try:
+        consumer.assign(partitions)
+        await consumer.seek_to_beginning(*partitions)
+        ends = await consumer.end_offsets(partitions)
+        pending = {tp for tp in partitions if await consumer.position(tp) < ends[tp]}
+        while pending:
+            batch = await consumer.getmany(*pending, timeout_ms=1000)
+            for tp, records in batch.items():
+                for record in records:
+                    if record.offset < ends[tp]:
+                        yield record.key, record.value
+            pending = {tp for tp in pending if await consumer.position(tp) < ends[tp]}
+    finally:
+        await consumer.stop()

@@ -1,11 +1,15 @@
-"""One stage on one record, no Kafka: what `vestnik clean` and `vestnik annotate` run per line."""
+"""One stage, no Kafka: what `vestnik clean`, `vestnik annotate` and `vestnik stories` run per line."""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Iterable, Iterator
+from typing import TYPE_CHECKING, Any
 
 from agents.cleaner.core import NotAnArticle, Page, clean
 from agents.common.ids import article_id
+
+if TYPE_CHECKING:
+    from agents.stories import StoryConfig
 
 
 def clean_record(record: dict[str, Any]) -> dict[str, Any]:
@@ -55,3 +59,30 @@ def annotate_record(record: dict[str, Any]) -> dict[str, Any]:
         "mentions": [m.model_dump() for m in annotation.mentions],
         "entities": [e.model_dump() for e in annotation.entities],
     }
+
+
+def story_records(records: Iterable[dict[str, Any]], config: StoryConfig) -> Iterator[dict[str, Any]]:
+    """{id,title,text,url?,published_at?,entities?} in input order -> {id,story_id,duplicate_of}, or {id,error}.
+
+    The whole input is one stream through one story index, as the agent sees its topic.
+    """
+    from agents.stories import StoryIndex
+    from agents.stories.records import article_from_record
+
+    index = StoryIndex(config)
+    for record in records:
+        if "_error" in record:
+            yield {"id": None, "error": record["_error"]}
+            continue
+        rid = record.get("id")
+        if not isinstance(rid, str | int) or not (record.get("title") or record.get("text")):
+            yield {"id": rid, "error": "record needs an 'id' and a 'title' or 'text'"}
+            continue
+        try:
+            article = article_from_record(record)
+        except (ValueError, TypeError) as exc:
+            yield {"id": rid, "error": f"unreadable record: {exc}"}
+            continue
+        assignment = index.assign(article)
+        yield {"id": assignment.article_id, "story_id": assignment.story_id,
+               "duplicate_of": assignment.duplicate_of, "duplicate_similarity": assignment.duplicate_similarity}

@@ -116,9 +116,9 @@ async def refeed(settings: Settings, agents: list[str], since: datetime | None, 
         ends = await consumer.end_offsets(tps)
         for tp in tps:
             newest: dict[bytes | None, int] = {}
-            async for record in _records(consumer, tp, starts[tp], ends[tp]):
+            async for record in records_between(consumer, tp, starts[tp], ends[tp]):
                 newest[record.key] = record.offset
-            async for record in _records(consumer, tp, starts[tp], stops[tp]):
+            async for record in records_between(consumer, tp, starts[tp], stops[tp]):
                 if newest[record.key] != record.offset:
                     report.superseded[tp.topic] += 1
                     continue
@@ -132,7 +132,7 @@ async def refeed(settings: Settings, agents: list[str], since: datetime | None, 
     return report
 
 
-async def _records(consumer: AIOKafkaConsumer, tp: TopicPartition, start: int, stop: int
+async def records_between(consumer: AIOKafkaConsumer, tp: TopicPartition, start: int, stop: int
                    ) -> AsyncIterator[ConsumerRecord[bytes, bytes]]:
     """The records of one partition from `start` up to (not including) `stop`."""
     if start >= stop:

@@ -99,6 +99,10 @@ class Settings(BaseSettings):
         30 * 24 * 3600.0, gt=0, description="Seconds a URL's crawl state is kept after its last fetch."
     )
     sitemap_children: int = Field(3, ge=1, description="Newest child sitemaps read from a sitemap index.")
+    story_window: float = Field(
+        72 * 3600.0, gt=0, description="Seconds of publication time a story stays open to new articles."
+    )
+    story_window_articles: int = Field(50_000, ge=1, description="Most articles the story index holds.")
     frontier_memory: int = Field(
         500_000, ge=1, description="URLs discovery remembers as queued (for refetch_after), so polls stay quiet."
     )

@@ -4,7 +4,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from schemas.models import CleanArticle, CrawlRequest, DeadLetter, EnrichedArticle, EntityMention, Event, RawPage
+from schemas.models import (
+    ArticleStory,
+    CleanArticle,
+    CrawlRequest,
+    DeadLetter,
+    EnrichedArticle,
+    EntityMention,
+    Event,
+    RawPage,
+    Story,
+    StoryCandidate,
+)
 from streams.settings import Settings
 
 DAY_MS = 24 * 3600 * 1000
@@ -20,6 +31,7 @@ class TopicSpec:
     compacted: bool = False
     retention_ms: int = 7 * DAY_MS
     large_messages: bool = False
+    partitions: int | None = None  # None: `topic_partitions`
 
     def configs(self, settings: Settings) -> dict[str, str]:
         configs = {
@@ -41,6 +53,12 @@ TOPICS: dict[str, TopicSpec] = {
         "enriched-articles", "article id", EnrichedArticle, compacted=True, large_messages=True
     ),
     "entity_mentions": TopicSpec("entity-mentions", "TYPE:canonical name", EntityMention, retention_ms=90 * DAY_MS),
+    # One partition: story assignment needs one order of all articles, the same for every worker that replays it.
+    "story_candidates": TopicSpec(
+        "story-candidates", "article id", StoryCandidate, retention_ms=7 * DAY_MS, large_messages=True, partitions=1
+    ),
+    "article_stories": TopicSpec("article-stories", "article id", ArticleStory, compacted=True),
+    "stories": TopicSpec("stories", "story id", Story, compacted=True),
     "dead_letters": TopicSpec(
         "dead-letters", "source topic/partition/offset", DeadLetter, retention_ms=30 * DAY_MS, large_messages=True
     ),

@@ -16,7 +16,8 @@ def test_bench_measures_every_set_up_and_writes_its_table_and_plots(kafka_settin
     out = tmp_path / "results"
     done = subprocess.run(
         [sys.executable, "-m", "streams.cli", "bench", "--pages", "30", "--workers", "1", "--latency-seconds", "4",
-         "--rounds", "1", "--corpus-limit", "12", "--warm-up", "6", "--corpus", str(corpus_dir), "--out", str(out)],
+         "--rounds", "1", "--corpus-limit", "12", "--warm-up", "6",
+         "--story-window", "1000", "--corpus", str(corpus_dir), "--out", str(out)],
         cwd=ROOT, env=settings_env(kafka_settings), capture_output=True, text=True, timeout=600,
     )
     assert done.returncode == 0, done.stderr[-4000:]
@@ -27,6 +28,8 @@ def test_bench_measures_every_set_up_and_writes_its_table_and_plots(kafka_settin
     assert 0 < stages["clean_seconds"] < 5 and 0 < stages["annotate_seconds"] < 5
     assert stages["per_core_limit"] == 1 / (stages["clean_seconds"] + stages["annotate_seconds"])
     assert results["plain"]["rate"] > 0
+    stories = results["stories"]
+    assert stories["window"] == 1000 and stories["articles_per_second"] > 0 and stories["rss_growth_mb"] >= 0
     [one] = results["pipeline"]
     assert one["workers"] == 1 and one["articles"] == 30 and one["rate"] > 0
     assert one["loop_ms"] > 0 and one["pool_ms"] > 0  # the worker's CPU process did the extraction and NER
@@ -38,6 +41,7 @@ def test_bench_measures_every_set_up_and_writes_its_table_and_plots(kafka_settin
 
     table = (folder / "results.md").read_text()
     assert "| 1 worker (cleaner + annotator) |" in table and "p99" in table
+    assert "| story assignment, one core, window of 1,000 articles |" in table
     assert table in done.stdout  # the table is printed too
     for plot in ("throughput.png", "latency.png"):
         assert (folder / plot).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

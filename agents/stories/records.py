@@ -1,0 +1,60 @@
+"""JSON-lines records in and out: the shape a `stories` command reads and writes."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+from agents.stories.index import StoryIndex
+from agents.stories.model import Article, Entity, StoryConfig
+
+
+def parse_time(value: object) -> datetime | None:
+    """ISO 8601; a time without a zone is taken as UTC so every date compares."""
+    if not isinstance(value, str) or not value:
+        return None
+    moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def parse_entities(value: object) -> tuple[Entity, ...]:
+    """Annotator entities: `normal` (or `text`) and an optional `salience`."""
+    if not isinstance(value, list):
+        return ()
+    entities = []
+    for item in value:
+        if isinstance(item, Mapping):
+            name = item.get("normal") or item.get("text")
+            if isinstance(name, str) and name:
+                entities.append(Entity(name, float(item.get("salience", 1.0))))
+        elif isinstance(item, str) and item:
+            entities.append(Entity(item))
+    return tuple(entities)
+
+
+def article_from_record(record: Mapping[str, Any]) -> Article:
+    return Article(
+        id=str(record["id"]),
+        title=record.get("title") or "",
+        text=record.get("text") or "",
+        url=record.get("url"),
+        published_at=parse_time(record.get("published_at")),
+        entities=parse_entities(record.get("entities")),
+    )
+
+
+def cluster_records(
+    records: Iterable[Mapping[str, Any]], config: StoryConfig | None = None
+) -> Iterator[dict[str, Any]]:
+    """`{"id", "title", "text", "url"?, "published_at"?, "entities"?}` in input order to
+    `{"id", "story_id", "duplicate_of", "duplicate_similarity"}`."""
+    index = StoryIndex(config)
+    for record in records:
+        assignment = index.assign(article_from_record(record))
+        yield {
+            "id": assignment.article_id,
+            "story_id": assignment.story_id,
+            "duplicate_of": assignment.duplicate_of,
+            "duplicate_similarity": assignment.duplicate_similarity,
+        }
