@@ -22,6 +22,7 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka.errors import KafkaError
 
 from agents.stories import Article, Assignment, Entity, StoryConfig, StoryIndex, StorySummary
 from agents.stories.version import STORIES_VERSION
@@ -38,6 +39,7 @@ log = logging.getLogger(__name__)
 
 # A candidate's arrival lags its publication: the rebuild starts this much before the window.
 REBUILD_MARGIN = timedelta(hours=24)
+REBUILD_ATTEMPTS = 5
 
 
 def candidate_of(article: EnrichedArticle) -> StoryCandidate:
@@ -87,7 +89,15 @@ class StoryState:
         """Feed the index what the group has committed and it has not seen, without publishing."""
         self._rebuilt.clear()
         try:
-            await self._catch_up(group, assigned)
+            for attempt in range(1, REBUILD_ATTEMPTS + 1):
+                try:
+                    await self._catch_up(group, assigned)
+                    return
+                except KafkaError as exc:
+                    log.warning("stories: rebuilding the story index failed (%r), attempt %d of %d",
+                                exc, attempt, REBUILD_ATTEMPTS)
+                    await asyncio.sleep(2.0 * attempt)
+            log.error("stories: going on with a partial story index; the next assignment rebuilds it")
         finally:
             self._rebuilt.set()
 
