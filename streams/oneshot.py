@@ -67,22 +67,8 @@ def story_records(records: Iterable[dict[str, Any]], config: StoryConfig) -> Ite
     The whole input is one stream through one story index, as the agent sees its topic.
     """
     from agents.stories import StoryIndex
-    from agents.stories.records import article_from_record
+    from agents.stories.records import assign_record
 
     index = StoryIndex(config)
     for record in records:
-        if "_error" in record:
-            yield {"id": None, "error": record["_error"]}
-            continue
-        rid = record.get("id")
-        if not isinstance(rid, str | int) or not (record.get("title") or record.get("text")):
-            yield {"id": rid, "error": "record needs an 'id' and a 'title' or 'text'"}
-            continue
-        try:
-            article = article_from_record(record)
-        except (ValueError, TypeError) as exc:
-            yield {"id": rid, "error": f"unreadable record: {exc}"}
-            continue
-        assignment = index.assign(article)
-        yield {"id": assignment.article_id, "story_id": assignment.story_id,
-               "duplicate_of": assignment.duplicate_of, "duplicate_similarity": assignment.duplicate_similarity}
+        yield {"id": None, "error": record["_error"]} if "_error" in record else assign_record(index, record)

@@ -44,17 +44,29 @@ def article_from_record(record: Mapping[str, Any]) -> Article:
     )
 
 
+def assign_record(index: StoryIndex, record: Mapping[str, Any]) -> dict[str, Any]:
+    """One record through `index`: `{"id", "story_id", "duplicate_of", "duplicate_similarity"}`,
+    or `{"id", "error"}` with the reason for a record that is not an article."""
+    rid = record.get("id")
+    if not isinstance(rid, str | int) or not (record.get("title") or record.get("text")):
+        return {"id": rid, "error": "record needs an 'id' and a 'title' or 'text'"}
+    try:
+        article = article_from_record(record)
+    except (ValueError, TypeError) as exc:
+        return {"id": rid, "error": f"unreadable record: {exc}"}
+    assignment = index.assign(article)
+    return {
+        "id": assignment.article_id,
+        "story_id": assignment.story_id,
+        "duplicate_of": assignment.duplicate_of,
+        "duplicate_similarity": assignment.duplicate_similarity,
+    }
+
+
 def cluster_records(
     records: Iterable[Mapping[str, Any]], config: StoryConfig | None = None
 ) -> Iterator[dict[str, Any]]:
-    """`{"id", "title", "text", "url"?, "published_at"?, "entities"?}` in input order to
-    `{"id", "story_id", "duplicate_of", "duplicate_similarity"}`."""
+    """`{"id", "title", "text", "url"?, "published_at"?, "entities"?}` in input order, all through one index."""
     index = StoryIndex(config)
     for record in records:
-        assignment = index.assign(article_from_record(record))
-        yield {
-            "id": assignment.article_id,
-            "story_id": assignment.story_id,
-            "duplicate_of": assignment.duplicate_of,
-            "duplicate_similarity": assignment.duplicate_similarity,
-        }
+        yield assign_record(index, record)
