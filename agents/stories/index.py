@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from agents.stories.duplicates import DuplicateIndex
+from agents.stories.headlines import Headline, Headlines, news_embedding
 from agents.stories.model import Article, Assignment, StoryConfig, StorySummary
 from agents.stories.stories import Story
 from agents.stories.vectors import Vector, Vocabulary, term_counts, weigh
@@ -30,6 +31,7 @@ class Indexed:
     article_id: str
     story_id: str
     vector: Vector
+    headline: Headline | None
     new_story: bool
     story_similarity: float | None
     duplicate_of: str | None
@@ -57,6 +59,7 @@ class StoryIndex:
             max(1, self.config.window_articles),
         )
         self.vocabulary = Vocabulary()
+        self.headlines = Headlines(news_embedding(), self.vocabulary, self.config.word_similarity_floor)
         self.dense = np.zeros(0, dtype=np.float32)
         self.postings: dict[int, array[int]] = {}
         self.sequences: dict[str, int] = {}
@@ -79,6 +82,7 @@ class StoryIndex:
             self._forget(leaving)
         counts = term_counts(article.title, article.text, self.config.title_weight, self.config.lead_chars)
         vector = weigh(counts, self.vocabulary)
+        headline = self.headlines.add(article.title)
         signature = self.duplicates.signature(article.text)
         copy = self.duplicates.earliest_copy(signature) if signature is not None else None
         original = self.members[copy[0]] if copy is not None else None
@@ -86,7 +90,7 @@ class StoryIndex:
         if original is not None:
             story_id, similarity = original.story_id, None
         else:
-            story_id, similarity = self._best_story(vector)
+            story_id, similarity = self._best_story(vector, headline)
         new_story = story_id is None
         if story_id is None:
             story_id = article.id
@@ -96,6 +100,7 @@ class StoryIndex:
             article.id,
             story_id,
             vector,
+            headline,
             new_story,
             similarity,
             original.article_id if original else None,
@@ -122,7 +127,7 @@ class StoryIndex:
         order = np.lexsort((vector.ids, -vector.weights))[: self.config.query_terms]
         return vector.ids[order]
 
-    def _best_story(self, vector: Vector) -> tuple[str | None, float | None]:
+    def _best_story(self, vector: Vector, headline: Headline | None) -> tuple[str | None, float | None]:
         overlap: defaultdict[int, float] = defaultdict(float)
         weight_of = dict(zip(vector.ids.tolist(), vector.weights.tolist(), strict=True))
         for term_id in self._heaviest(vector).tolist():
@@ -134,7 +139,7 @@ class StoryIndex:
         shortlist = sorted(overlap.items(), key=lambda item: (-item[1], item[0]))[: self.config.candidates]
         members = [self.members[sequence] for sequence, _ in shortlist]
         totals: defaultdict[str, float] = defaultdict(float)
-        for member, similarity in zip(members, self._cosines(vector, members), strict=True):
+        for member, similarity in zip(members, self._similarities(vector, headline, members), strict=True):
             totals[member.story_id] += similarity
         best_id, best_score = None, self.config.story_threshold
         for story_id, total in sorted(totals.items(), key=lambda item: self.stories[item[0]].first_sequence):
@@ -143,7 +148,17 @@ class StoryIndex:
                 best_id, best_score = story_id, score
         return (best_id, best_score) if best_id is not None else (None, None)
 
-    def _cosines(self, vector: Vector, members: list[Indexed]) -> list[float]:
+    def _similarities(self, vector: Vector, headline: Headline | None, members: list[Indexed]) -> list[float]:
+        """Stem cosine, mixed with headline alignment where both articles have a headline."""
+        cosines = self._cosines(vector, members)
+        weight = self.config.headline_weight
+        if headline is None or not weight:
+            return cosines.tolist()
+        aligned = self.headlines.alignments(headline, [member.headline for member in members])
+        mixed = (1.0 - weight) * cosines + weight * aligned
+        return np.where(np.isnan(aligned), cosines, mixed).tolist()
+
+    def _cosines(self, vector: Vector, members: list[Indexed]) -> np.ndarray:
         """Cosines with all `members` in one pass: the article's weights scattered into a dense row."""
         if len(self.dense) < len(self.vocabulary):
             self.dense = np.zeros(2 * len(self.vocabulary), dtype=np.float32)
@@ -153,12 +168,14 @@ class StoryIndex:
         starts = np.cumsum([0] + [len(member.vector.ids) for member in members[:-1]])
         products = self.dense[ids].astype(np.float64) * weights
         self.dense[vector.ids] = 0.0
-        return np.add.reduceat(products, starts).tolist()
+        return np.add.reduceat(products, starts)
 
     def _forget(self, arrival: Arrival) -> None:
         indexed = self.members.pop(arrival.sequence)
         del self.sequences[arrival.article_id]
         self.vocabulary.remove(indexed.vector.ids)
+        if indexed.headline is not None:
+            self.headlines.remove(indexed.headline)
         self.duplicates.remove(arrival.sequence)
         for term_id in indexed.vector.ids.tolist():
             posting = self.postings.get(term_id)

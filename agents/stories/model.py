@@ -65,7 +65,10 @@ class StoryConfig:
     # Story matching: tf-idf of 5-char stems, title counted `title_weight` times, plus the lead.
     title_weight: int = 3
     lead_chars: int = 300
-    story_threshold: float = 0.4
+    story_threshold: float = 0.47
+    # The story score mixes in headline alignment over navec word vectors with this weight.
+    headline_weight: float = 0.4
+    word_similarity_floor: float = 0.4
     query_terms: int = 16
     posting_limit: int = 256
     candidates: int = 64

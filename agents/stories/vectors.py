@@ -67,6 +67,11 @@ class Vocabulary:
     def idf(self, term_id: int) -> float:
         return math.log((self.documents + 1) / (self.frequency[term_id] + 1)) + 1e-3
 
+    def idfs(self, term_ids: np.ndarray) -> np.ndarray:
+        """`idf` of many ids at once."""
+        frequency = np.frombuffer(self.frequency, dtype=np.int32)[term_ids]
+        return np.log((self.documents + 1) / (frequency + 1.0)) + 1e-3
+
     def _new_id(self, term: str) -> int:
         if self.free:
             term_id = self.free.pop()

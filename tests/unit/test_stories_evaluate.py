@@ -41,7 +41,7 @@ def test_stories_beat_both_baselines(clusters: dict[str, str], stories_dir: Path
     jaccard = best_threshold(pairs, stem_jaccard(load_articles(stories_dir)))
     assert stories.f1 > all_same.f1
     assert stories.f1 > jaccard.f1 or not strict, "loose: the tuned baseline is within reach, see the floor below"
-    assert stories.f1 >= (0.80 if strict else 0.85)
+    assert stories.f1 >= (0.82 if strict else 0.86)
 
 
 def test_scores_as_the_corpus_scorer_does(clusters: dict[str, str], stories_dir: Path, tmp_path: Path) -> None:
