@@ -13,6 +13,7 @@ from __future__ import annotations
 from array import array
 from collections import defaultdict
 from dataclasses import dataclass
+from datetime import datetime
 
 import numpy as np
 
@@ -32,6 +33,7 @@ class Indexed:
     story_id: str
     vector: Vector
     headline: Headline | None
+    published_at: datetime | None
     new_story: bool
     story_similarity: float | None
     duplicate_of: str | None
@@ -90,7 +92,7 @@ class StoryIndex:
         if original is not None:
             story_id, similarity = original.story_id, None
         else:
-            story_id, similarity = self._best_story(vector, headline)
+            story_id, similarity = self._best_story(vector, headline, article.published_at)
         new_story = story_id is None
         if story_id is None:
             story_id = article.id
@@ -101,6 +103,7 @@ class StoryIndex:
             story_id,
             vector,
             headline,
+            article.published_at,
             new_story,
             similarity,
             original.article_id if original else None,
@@ -127,7 +130,9 @@ class StoryIndex:
         order = np.lexsort((vector.ids, -vector.weights))[: self.config.query_terms]
         return vector.ids[order]
 
-    def _best_story(self, vector: Vector, headline: Headline | None) -> tuple[str | None, float | None]:
+    def _best_story(
+        self, vector: Vector, headline: Headline | None, published_at: datetime | None
+    ) -> tuple[str | None, float | None]:
         overlap: defaultdict[int, float] = defaultdict(float)
         weight_of = dict(zip(vector.ids.tolist(), vector.weights.tolist(), strict=True))
         for term_id in self._heaviest(vector).tolist():
@@ -137,7 +142,13 @@ class StoryIndex:
         if not overlap:
             return None, None
         shortlist = sorted(overlap.items(), key=lambda item: (-item[1], item[0]))[: self.config.candidates]
-        members = [self.members[sequence] for sequence, _ in shortlist]
+        members = [
+            member
+            for member in (self.members[sequence] for sequence, _ in shortlist)
+            if self.window.within_span(member.published_at, published_at)
+        ]
+        if not members:
+            return None, None
         totals: defaultdict[str, float] = defaultdict(float)
         for member, similarity in zip(members, self._similarities(vector, headline, members), strict=True):
             totals[member.story_id] += similarity

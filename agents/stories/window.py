@@ -45,6 +45,11 @@ class Window:
         ):
             yield self.arrivals.popleft()
 
+    def within_span(self, earlier: datetime | None, later: datetime | None) -> bool:
+        """Whether two articles are close enough in time to share a story, whatever order they came in;
+        an undated article is close to any."""
+        return earlier is None or later is None or abs(later - earlier) <= self.span
+
     def _expired(self, arrival: Arrival) -> bool:
         if arrival.published_at is None or self.newest is None:
             return False

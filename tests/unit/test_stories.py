@@ -63,6 +63,27 @@ def test_articles_on_one_event_share_a_story_without_being_copies() -> None:
     assert retold.story_id == "1" and not retold.new_story
 
 
+RETOLD_TITLE = "Банк России снизил ключевую ставку до 7,5 % годовых"
+RETOLD_BODY = (
+    "Совет директоров Банка России снизил ключевую ставку до 7,5 % годовых, сообщил регулятор. "
+    "Инфляция замедляется, объяснили в ЦБ."
+)
+
+
+def test_articles_further_apart_than_the_window_never_share_a_story_in_any_arrival_order() -> None:
+    index = StoryIndex(StoryConfig(window_hours=72))
+    index.assign(article("1", "ЦБ снизил ключевую ставку до 7,5 %", BODY, hours=200))
+    index.assign(article("0", "Бразилия обыграла Аргентину", OTHER_BODY, hours=199))
+    earlier = index.assign(article("2", RETOLD_TITLE, RETOLD_BODY, hours=200 - 73, site="c.ru"))
+    close = index.assign(article("3", RETOLD_TITLE, RETOLD_BODY + " Рубль ослаб.", hours=200 - 71, site="d.ru"))
+    assert earlier.new_story and earlier.story_id == "2", "older by more than the window, though it came later"
+    assert close.story_id in {"1", "2"} and not close.new_story
+    unbounded = StoryIndex(StoryConfig(window_hours=1000))
+    unbounded.assign(article("1", "ЦБ снизил ключевую ставку до 7,5 %", BODY, hours=200))
+    unbounded.assign(article("0", "Бразилия обыграла Аргентину", OTHER_BODY, hours=199))
+    assert unbounded.assign(article("2", RETOLD_TITLE, RETOLD_BODY, hours=200 - 73, site="c.ru")).story_id == "1"
+
+
 def test_the_window_forgets_old_articles_and_stays_bounded() -> None:
     index = StoryIndex(StoryConfig(window_hours=72, window_articles=3))
     index.assign(article("1", "ЦБ снизил ключевую ставку до 7,5 %", BODY))
