@@ -2,10 +2,11 @@
 
 Candidates come from an inverted index on the article's heaviest stems, each
 posting list holding only the latest `posting_limit` articles, so an article
-costs the same whatever the window size. A story's score is the mean cosine
+costs the same whatever the window size. A story's score is the mean similarity
 between the article and the story's members in the window (average link):
 unlike nearest-member linking it does not chain loosely related articles
-into one big topic.
+into one big topic. Only a member that is very close (`strong_link`) counts on
+its own, so a story that has grown still takes a retelling of one of its reports.
 """
 
 from __future__ import annotations
@@ -150,11 +151,15 @@ class StoryIndex:
         if not members:
             return None, None
         totals: defaultdict[str, float] = defaultdict(float)
+        closest: defaultdict[str, float] = defaultdict(float)
         for member, similarity in zip(members, self._similarities(vector, headline, members), strict=True):
             totals[member.story_id] += similarity
+            closest[member.story_id] = max(closest[member.story_id], similarity)
         best_id, best_score = None, self.config.story_threshold
         for story_id, total in sorted(totals.items(), key=lambda item: self.stories[item[0]].first_sequence):
             score = total / self.stories[story_id].in_window
+            if closest[story_id] >= self.config.strong_link:
+                score = max(score, closest[story_id])
             if score >= best_score and (best_id is None or score > best_score):
                 best_id, best_score = story_id, score
         return (best_id, best_score) if best_id is not None else (None, None)

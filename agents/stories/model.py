@@ -66,6 +66,7 @@ class StoryConfig:
     title_weight: int = 3
     lead_chars: int = 300
     story_threshold: float = 0.47
+    strong_link: float = 0.6  # one member this close is enough, whatever the story's average
     # The story score mixes in headline alignment over navec word vectors with this weight.
     headline_weight: float = 0.4
     word_similarity_floor: float = 0.4

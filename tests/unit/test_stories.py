@@ -144,3 +144,40 @@ def test_the_vocabulary_keeps_only_the_window_stems() -> None:
     expected = term_counts("Бразилия обыграла Аргентину", OTHER_BODY, config.title_weight, config.lead_chars)
     assert set(index.vocabulary.ids) == set(expected)
     assert len(index.duplicates) == 1 and set(index.postings) <= set(index.vocabulary.ids.values())
+
+
+RATE_STORY = [
+    ("1", "ЦБ снизил ключевую ставку до 7,5 %", BODY),
+    (
+        "2",
+        "Рубль ослаб после решения ЦБ по ключевой ставке",
+        "Рубль ослаб к доллару и евро после того, как ЦБ снизил ключевую ставку до 7,5 % годовых. "
+        "Индекс Мосбиржи вырос.",
+    ),
+    (
+        "3",
+        "Аналитики: ЦБ снизил ставку сильнее ожиданий",
+        "Аналитики ожидали снижения ключевой ставки на половину пункта, а ЦБ снизил ее на целый пункт, до 7,5 %.",
+    ),
+]
+RETELLING_OF_2 = (
+    "Рубль ослаб после решения ЦБ по ставке",
+    "Рубль ослаб к доллару и евро после решения ЦБ снизить ключевую ставку. Индекс Мосбиржи вырос на полтора процента.",
+)
+
+
+def test_a_story_that_has_grown_still_takes_a_retelling_of_one_of_its_reports() -> None:
+    def joins(strong_link: float) -> bool:
+        # The story is grown under a low threshold, then the retelling is judged under the usual one.
+        index = StoryIndex(StoryConfig(story_threshold=0.2))
+        index.assign(article("0", "Бразилия обыграла Аргентину", OTHER_BODY))
+        stories = {
+            index.assign(article(aid, title, text, n, f"s{n}.ru")).story_id
+            for n, (aid, title, text) in enumerate(RATE_STORY)
+        }
+        assert stories == {"1"}
+        index.config = StoryConfig(strong_link=strong_link)
+        return index.assign(article("4", *RETELLING_OF_2, 4, "d.ru")).story_id == "1"
+
+    assert joins(StoryConfig().strong_link)
+    assert not joins(1.01), "the story's average alone is below the threshold"

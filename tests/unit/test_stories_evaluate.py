@@ -40,8 +40,8 @@ def test_stories_beat_both_baselines(clusters: dict[str, str], stories_dir: Path
     all_same = score(pairs, lambda pair: True)
     jaccard = best_threshold(pairs, stem_jaccard(load_articles(stories_dir)))
     assert stories.f1 > all_same.f1
-    assert stories.f1 > jaccard.f1 or not strict, "loose: the tuned baseline is within reach, see the floor below"
-    assert stories.f1 >= (0.82 if strict else 0.86)
+    assert stories.f1 > jaccard.f1, "even the baseline whose threshold was tuned on this set"
+    assert stories.f1 >= (0.82 if strict else 0.865)
 
 
 def test_scores_as_the_corpus_scorer_does(clusters: dict[str, str], stories_dir: Path, tmp_path: Path) -> None:
