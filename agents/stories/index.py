@@ -134,18 +134,10 @@ class StoryIndex:
     def _best_story(
         self, vector: Vector, headline: Headline | None, published_at: datetime | None
     ) -> tuple[str | None, float | None]:
-        overlap: defaultdict[int, float] = defaultdict(float)
-        weight_of = dict(zip(vector.ids.tolist(), vector.weights.tolist(), strict=True))
-        for term_id in self._heaviest(vector).tolist():
-            weight = weight_of[term_id]
-            for sequence in self.postings.get(term_id, ()):
-                overlap[sequence] += weight
-        if not overlap:
-            return None, None
-        shortlist = sorted(overlap.items(), key=lambda item: (-item[1], item[0]))[: self.config.candidates]
+        shortlist = self._shortlist(vector)
         members = [
             member
-            for member in (self.members[sequence] for sequence, _ in shortlist)
+            for member in (self.members[sequence] for sequence in shortlist)
             if self.window.within_span(member.published_at, published_at)
         ]
         if not members:
@@ -163,6 +155,21 @@ class StoryIndex:
             if score >= best_score and (best_id is None or score > best_score):
                 best_id, best_score = story_id, score
         return (best_id, best_score) if best_id is not None else (None, None)
+
+    def _shortlist(self, vector: Vector) -> list[int]:
+        """The members sharing the most weight of the article's heaviest stems, ties to the earliest."""
+        weight_of = dict(zip(vector.ids.tolist(), vector.weights.tolist(), strict=True))
+        postings, weights = [], []
+        for term_id in self._heaviest(vector).tolist():
+            posting = self.postings.get(term_id)
+            if posting:
+                postings.append(np.frombuffer(posting, dtype=np.int64))
+                weights.append(np.full(len(posting), weight_of[term_id]))
+        if not postings:
+            return []
+        sequences, where = np.unique(np.concatenate(postings), return_inverse=True)
+        overlap = np.bincount(where, weights=np.concatenate(weights))
+        return sequences[np.lexsort((sequences, -overlap))[: self.config.candidates]].tolist()
 
     def _similarities(self, vector: Vector, headline: Headline | None, members: list[Indexed]) -> list[float]:
         """Stem cosine, mixed with headline alignment where both articles have a headline."""
