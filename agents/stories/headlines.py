@@ -120,6 +120,7 @@ class Headlines:
         # einsum, not BLAS: no thread pool to wake for a product this small, and the same sums on every replay.
         similarity = np.einsum("qd,od->qo", vectors[query.rows].astype(np.float32), vectors[rows].astype(np.float32))
         similarity[similarity < self.floor] = 0.0
+        np.minimum(similarity, 1.0, out=similarity)  # float16 rows can overshoot a unit product
         similarity[query.stems[:, None] == stem_ids[None, :]] = 1.0
         query_weights = self.vocabulary.idfs(query.stems)
         other_weights = self.vocabulary.idfs(stem_ids)
