@@ -15,6 +15,7 @@ from functools import cache
 import numpy as np
 from natasha import NewsEmbedding
 
+from agents.stories.interning import Interned
 from agents.stories.text import STEM_CHARS, words
 from agents.stories.vectors import Vocabulary
 
@@ -33,7 +34,7 @@ class Headline:
     stems: np.ndarray
 
 
-class WordTable:
+class WordTable(Interned):
     """Unit vectors of the words of the window's headlines, each word stored once while a headline uses it.
 
     Rows are float16, 600 bytes a word. A word navec does not know gets a zero
@@ -41,47 +42,17 @@ class WordTable:
     """
 
     def __init__(self, embedding: NewsEmbedding) -> None:
+        super().__init__()
         self.embedding = embedding
         # The window's text writes ё as е; navec keeps some words only with ё.
         self.spelled = {w.replace("ё", "е"): w for w in embedding.vocab.words if "ё" in w}
         self.rows = np.zeros((1024, embedding.pq.dim), dtype=np.float16)
-        self.row_of: dict[str, int] = {}
-        self.words: list[str] = []
-        self.users: list[int] = []
-        self.free: list[int] = []
 
-    def __len__(self) -> int:
-        return len(self.row_of)
-
-    def add(self, distinct_words: list[str]) -> np.ndarray:
-        rows = []
-        for word in distinct_words:
-            row = self.row_of.get(word)
-            if row is None:
-                row = self._new_row(word)
-            self.users[row] += 1
-            rows.append(row)
-        return np.array(rows, dtype=np.int32)
-
-    def remove(self, rows: np.ndarray) -> None:
-        for row in rows.tolist():
-            self.users[row] -= 1
-            if self.users[row] == 0:
-                del self.row_of[self.words[row]]
-                self.free.append(row)
-
-    def _new_row(self, word: str) -> int:
-        if self.free:
-            row = self.free.pop()
-            self.words[row] = word
-        else:
-            row = len(self.words)
-            self.words.append(word)
-            self.users.append(0)
-            if row == len(self.rows):
-                self.rows = np.concatenate([self.rows, np.zeros_like(self.rows)])
-        self.row_of[word] = row
-        vector = self.embedding.get(self.spelled.get(word, word))
+    def _new_id(self, string: str) -> int:
+        row = super()._new_id(string)
+        if row == len(self.rows):
+            self.rows = np.concatenate([self.rows, np.zeros_like(self.rows)])
+        vector = self.embedding.get(self.spelled.get(string, string))
         norm = float(np.linalg.norm(vector)) if vector is not None else 0.0
         self.rows[row] = vector / norm if norm else 0.0
         return row
@@ -101,10 +72,10 @@ class Headlines:
         if not distinct:
             return None
         stem_ids = [self.vocabulary.ids[word[:STEM_CHARS]] for word in distinct]
-        return Headline(self.table.add(distinct), np.array(stem_ids, dtype=np.int32))
+        return Headline(np.array(self.table.acquire(distinct), dtype=np.int32), np.array(stem_ids, dtype=np.int32))
 
     def remove(self, headline: Headline) -> None:
-        self.table.remove(headline.rows)
+        self.table.release(headline.rows.tolist())
 
     def alignments(self, query: Headline, others: list[Headline | None]) -> np.ndarray:
         """Alignment of `query` with each of `others` in [0, 1]; NaN where either has no headline."""

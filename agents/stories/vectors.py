@@ -9,12 +9,12 @@ is two flat numpy arrays: a few hundred bytes where a dict of strings took kilob
 from __future__ import annotations
 
 import math
-from array import array
 from collections import Counter
 from dataclasses import dataclass
 
 import numpy as np
 
+from agents.stories.interning import Interned
 from agents.stories.text import stems
 
 
@@ -26,62 +26,33 @@ class Vector:
     weights: np.ndarray
 
 
-class Vocabulary:
-    """Stem ids and document frequencies over the articles in the window.
-
-    A stem no article in the window uses gives its id back, so ids stay as few
-    as the window's distinct stems; ids are handed out in a fixed order, so a
-    replay numbers the stems the same.
-    """
+class Vocabulary(Interned):
+    """Stem ids and document frequencies (how many articles use each stem) over the window."""
 
     def __init__(self) -> None:
+        super().__init__()
         self.documents = 0
-        self.ids: dict[str, int] = {}
-        self.stems: list[str] = []
-        self.frequency = array("i")
-        self.free: list[int] = []
 
     def __len__(self) -> int:
-        return len(self.stems)
+        """One more than the highest stem id handed out."""
+        return len(self.strings)
 
     def add(self, terms: list[str]) -> list[int]:
         """Count one more document holding `terms` (distinct); their ids, in the same order."""
         self.documents += 1
-        ids = []
-        for term in terms:
-            term_id = self.ids.get(term)
-            if term_id is None:
-                term_id = self._new_id(term)
-            self.frequency[term_id] += 1
-            ids.append(term_id)
-        return ids
+        return self.acquire(terms)
 
     def remove(self, ids: np.ndarray) -> None:
         self.documents -= 1
-        for term_id in ids.tolist():
-            self.frequency[term_id] -= 1
-            if self.frequency[term_id] == 0:
-                del self.ids[self.stems[term_id]]
-                self.free.append(term_id)
+        self.release(ids.tolist())
 
     def idf(self, term_id: int) -> float:
-        return math.log((self.documents + 1) / (self.frequency[term_id] + 1)) + 1e-3
+        return math.log((self.documents + 1) / (self.users[term_id] + 1)) + 1e-3
 
     def idfs(self, term_ids: np.ndarray) -> np.ndarray:
         """`idf` of many ids at once."""
-        frequency = np.frombuffer(self.frequency, dtype=np.int32)[term_ids]
+        frequency = np.frombuffer(self.users, dtype=np.int32)[term_ids]
         return np.log((self.documents + 1) / (frequency + 1.0)) + 1e-3
-
-    def _new_id(self, term: str) -> int:
-        if self.free:
-            term_id = self.free.pop()
-            self.stems[term_id] = term
-        else:
-            term_id = len(self.stems)
-            self.stems.append(term)
-            self.frequency.append(0)
-        self.ids[term] = term_id
-        return term_id
 
 
 def term_counts(title: str, text: str, title_weight: int, lead_chars: int) -> Counter[str]:

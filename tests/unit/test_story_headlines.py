@@ -52,7 +52,7 @@ def test_the_word_table_keeps_only_the_window_headlines() -> None:
     index = StoryIndex(StoryConfig(window_articles=2))
     for n, title in enumerate(["Саммит АТЭС во Вьетнаме", "Урожай пшеницы", "Выборы в Москве", "Саммит в Москве"]):
         index.assign(Article(str(n), title, "Текст новости."))
-    assert set(index.headlines.table.row_of) == {"выборы", "в", "москве", "саммит"}
+    assert set(index.headlines.table.ids) == {"выборы", "в", "москве", "саммит"}
     rows = index.headlines.table.rows
-    summit = rows[index.headlines.table.row_of["саммит"]].astype(np.float32)
+    summit = rows[index.headlines.table.ids["саммит"]].astype(np.float32)
     assert np.isclose(np.linalg.norm(summit), 1.0, atol=1e-2)
