@@ -3,6 +3,11 @@
 The JSON Schema files beside this module are generated from these models
 (`python -m schemas.export`) and a test keeps both in step. Every event names
 its schema and version, so consumers can route and upgrade explicitly.
+
+Within a version a field may be added, so a worker reads events of a newer
+minor version during a rolling upgrade: it checks the fields it knows as
+strictly as ever, keeps the others, and passes them on where it carries an
+event forward (`Event.passing_on`).
 """
 
 from __future__ import annotations
@@ -10,7 +15,7 @@ from __future__ import annotations
 import base64
 import binascii
 from datetime import UTC, datetime
-from typing import Annotated, Any, ClassVar, Literal
+from typing import Annotated, Any, ClassVar, Literal, Self
 
 from pydantic import (
     AfterValidator,
@@ -55,16 +60,36 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-class Event(BaseModel):
-    """Base of every event: strict field set, schema name and version on the wire."""
+class Record(BaseModel):
+    """Base of every event and of every object in one: known fields checked, unknown ones kept.
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    Kept rather than ignored, so that an event carried forward, or read and written
+    again, loses nothing a newer producer put in it: they are in `model_extra` and
+    are written out with the event. The mypy plugin (`init_forbid_extra`) still
+    refuses a misspelt field where the code builds an event.
+    """
+
+    model_config = ConfigDict(extra="allow", frozen=True)
+
+
+class Event(Record):
+    """Base of every event: schema name and version on the wire."""
+
     SCHEMA_NAME: ClassVar[str]
     SCHEMA_VERSION: ClassVar[int]
 
     @classmethod
     def schema_id(cls) -> str:
         return f"{cls.SCHEMA_NAME}.v{cls.SCHEMA_VERSION}"
+
+    def passing_on(self, source: Event) -> Self:
+        """This event built from `source`, with the fields of `source` this version does not know.
+
+        A field this event declares keeps the value the agent gave it, whatever `source` carries under that name.
+        """
+        unknown = {name: value for name, value in (source.model_extra or {}).items()
+                   if name not in type(self).model_fields}
+        return self.model_copy(update=unknown) if unknown else self
 
 
 class CrawlRequest(Event):
@@ -106,10 +131,9 @@ class RawPage(Event):
         "the cleaner falls back to it when the page itself gives no article.")
 
 
-class Embed(BaseModel):
+class Embed(Record):
     """A social post embedded in an article, kept out of its body."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
     kind: Literal["tweet", "telegram", "instagram", "other"]
     author: str | None = None
     handle: str | None = None
@@ -146,10 +170,9 @@ class CleanArticle(ArticleFields):
 EntityType = Literal["PER", "LOC", "ORG"]
 
 
-class Mention(BaseModel):
+class Mention(Record):
     """One occurrence of a named entity; offsets index the article body."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
     type: EntityType
     start: int = Field(ge=0)
     stop: int = Field(ge=0)
@@ -157,10 +180,9 @@ class Mention(BaseModel):
     normal: str = Field(description="The mention in the nominative case.")
 
 
-class Entity(BaseModel):
+class Entity(Record):
     """All mentions of one person, place or organisation in an article."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
     type: EntityType
     name: str = Field(description="Canonical name.")
     count: int = Field(ge=1)
@@ -168,10 +190,9 @@ class Entity(BaseModel):
     salience: float = Field(ge=0, le=1)
 
 
-class Quote(BaseModel):
+class Quote(Record):
     """Direct speech and who said it; offsets index the article body."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
     text: str = Field(description="The quoted words, without the quotation marks.")
     start: int = Field(ge=0)
     stop: int = Field(ge=0)
@@ -179,10 +200,9 @@ class Quote(BaseModel):
     speaker_entity: str | None = Field(default=None, description="Canonical name of the speaker's PER entity.")
 
 
-class DateMention(BaseModel):
+class DateMention(Record):
     """A date in the text, normalised as far as the text says (year, month, day may be missing)."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
     start: int = Field(ge=0)
     stop: int = Field(ge=0)
     text: str
@@ -191,10 +211,9 @@ class DateMention(BaseModel):
     day: int | None = Field(default=None, ge=1, le=31)
 
 
-class MoneyMention(BaseModel):
+class MoneyMention(Record):
     """An amount of money in the text."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
     start: int = Field(ge=0)
     stop: int = Field(ge=0)
     text: str
@@ -256,10 +275,9 @@ class DeadLetter(Event):
     failed_at: UtcDatetime
 
 
-class StoryEntity(BaseModel):
+class StoryEntity(Record):
     """An entity of an article as story matching reads it."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
     type: EntityType
     name: str
     salience: float = Field(ge=0, le=1)

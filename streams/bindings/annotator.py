@@ -11,7 +11,7 @@ import faust
 from faust.windows import TumblingWindow
 
 from agents.annotator.version import ANNOTATOR_VERSION
-from schemas.models import CleanArticle, EnrichedArticle, EntityMention, utc_now
+from schemas.models import ArticleFields, CleanArticle, EnrichedArticle, EntityMention, utc_now
 from streams.app import Pipeline
 from streams.codecs import decode
 from streams.delivery import Result
@@ -28,7 +28,8 @@ ANNOTATE_TEXT = "agents.annotator.cpu:annotate_text"
 
 
 def enrich(article: CleanArticle, annotation: Annotation) -> EnrichedArticle:
-    fields = article.model_dump(exclude={"schema_name", "schema_version"})
+    """The clean article's fields, those a newer cleaner added included, with what the annotator found."""
+    fields = article.model_dump(include=set(ArticleFields.model_fields))
     return EnrichedArticle(
         **fields,
         entities=annotation.entities,
@@ -38,7 +39,7 @@ def enrich(article: CleanArticle, annotation: Annotation) -> EnrichedArticle:
         money=annotation.money,
         annotator_version=ANNOTATOR_VERSION,
         annotated_at=utc_now(),
-    )
+    ).passing_on(article)
 
 
 def entity_mentions(enriched: EnrichedArticle) -> list[EntityMention]:

@@ -12,7 +12,22 @@ import pytest
 from pydantic import ValidationError
 
 import schemas
-from schemas.models import EVENT_MODELS, Event
+from agents.annotator.core import Annotation
+from agents.annotator.version import ANNOTATOR_VERSION
+from agents.cleaner.core import Article as CleanedPage
+from schemas.models import (
+    EVENT_MODELS,
+    ArticleFields,
+    CleanArticle,
+    EnrichedArticle,
+    Entity,
+    Event,
+    RawPage,
+    StoryCandidate,
+)
+from streams.bindings.annotator import enrich, entity_mentions
+from streams.bindings.cleaner import to_event
+from streams.bindings.stories import candidate_of
 from streams.codecs import DecodeError, decode, encode
 
 ID = "0123456789abcdef0123"
@@ -57,8 +72,21 @@ VALID: dict[str, dict[str, Any]] = {
 INVALID_CHANGES: list[tuple[str, Any]] = [
     ("id", "not-a-hash"),
     ("schema_version", 2),
-    ("unexpected_field", 1),
 ]
+WRONG_TYPES: dict[str, tuple[str, Any]] = {
+    "crawl_request": ("source", 5),
+    "raw_page": ("status", "two hundred"),
+    "clean_article": ("body", 5),
+    "enriched_article": ("entities", [{"type": "PER", "name": "Путин", "count": "many", "first_offset": 0,
+                                       "salience": 0.5}]),
+    "entity_mention": ("salience", "high"),
+    "story_candidate": ("body", ["Президенты", "встретились"]),
+    "article_story": ("new_story", "perhaps"),
+    "story": ("members", "three"),
+    "dead_letter": ("partition", "first"),
+}
+FUTURE_FIELDS = {"sentiment": 0.3, "reviewed_by": {"desk": "политика", "people": ["Иванова"]}}
+"""Fields a newer minor version might add: an older reader must take them."""
 
 
 def wire(model: type[Event]) -> dict[str, Any]:
@@ -89,7 +117,7 @@ def test_valid_example_passes_schema_and_model_and_round_trips(model: type[Event
 def test_invalid_example_fails_schema_and_model(model: type[Event], field: str, bad: Any) -> None:
     example = copy.deepcopy(wire(model))
     if field == "id" and "id" not in example:
-        field = "partition" if "partition" in example else "count"
+        field = next(name for name in ("partition", "count", "members") if name in example)
         bad = -1
     example[field] = bad
     validator = jsonschema.Draft202012Validator(schemas.load(model.schema_id()))
@@ -108,6 +136,72 @@ def test_missing_required_field_fails_both(model: type[Event]) -> None:
         if field not in ("schema_name", "schema_version"):
             with pytest.raises(ValidationError):
                 model.model_validate(example)
+
+
+@pytest.mark.parametrize("model", EVENT_MODELS, ids=lambda m: m.schema_id())
+def test_fields_of_a_newer_minor_version_pass_schema_and_model_and_are_kept(model: type[Event]) -> None:
+    example = {**wire(model), **FUTURE_FIELDS}
+    jsonschema.Draft202012Validator(schemas.load(model.schema_id())).validate(example)
+    event = decode(model, orjson.dumps(example))
+    assert event.model_extra == FUTURE_FIELDS
+    assert orjson.loads(encode(event)) == orjson.loads(encode(model.model_validate(wire(model)))) | FUTURE_FIELDS
+
+
+@pytest.mark.parametrize(("model", "field"), [
+    (CleanArticle, "embeds"), (EnrichedArticle, "entities"), (EnrichedArticle, "mentions"),
+    (StoryCandidate, "entities"),
+])
+def test_objects_inside_an_event_take_new_fields_too(model: type[Event], field: str) -> None:
+    example = copy.deepcopy(wire(model))
+    example[field][0]["wikidata"] = "Q7747"
+    jsonschema.Draft202012Validator(schemas.load(model.schema_id())).validate(example)
+    assert orjson.loads(encode(decode(model, orjson.dumps(example))))[field][0]["wikidata"] == "Q7747"
+
+
+@pytest.mark.parametrize("model", EVENT_MODELS, ids=lambda m: m.schema_id())
+def test_a_known_field_of_the_wrong_type_is_refused_beside_new_fields(model: type[Event]) -> None:
+    field, bad = WRONG_TYPES[model.SCHEMA_NAME]
+    example = {**wire(model), **FUTURE_FIELDS, field: bad}
+    assert list(jsonschema.Draft202012Validator(schemas.load(model.schema_id())).iter_errors(example))
+    with pytest.raises(DecodeError, match=field):
+        decode(model, orjson.dumps(example))
+
+
+def clean_article(**future: Any) -> CleanArticle:
+    return decode(CleanArticle, orjson.dumps({**wire(CleanArticle), **future}))
+
+
+def test_the_annotator_passes_on_the_fields_a_newer_cleaner_added() -> None:
+    newer = copy.deepcopy(wire(CleanArticle))
+    newer["embeds"][0]["likes"] = 12
+    article = clean_article(sentiment=0.3, embeds=newer["embeds"])
+    enriched = orjson.loads(encode(enrich(article, Annotation(mentions=[], entities=[]))))
+    assert enriched["sentiment"] == 0.3
+    assert enriched["embeds"][0]["likes"] == 12
+    assert enriched["schema_name"] == "enriched_article"
+    known = orjson.loads(encode(article))
+    assert {name: enriched[name] for name in ArticleFields.model_fields} == {
+        name: known[name] for name in ArticleFields.model_fields}
+
+
+def test_a_field_passed_on_never_overrides_one_the_agent_computes() -> None:
+    entity = Entity(type="PER", name="Сергей Лавров", count=1, first_offset=0, salience=1.0)
+    article = clean_article(annotator_version="9.9.9", entities=[], annotated_at="2000-01-01T00:00:00Z")
+    enriched = enrich(article, Annotation(mentions=[], entities=[entity]))
+    assert enriched.annotator_version == ANNOTATOR_VERSION
+    assert enriched.entities == [entity]
+    assert enriched.annotated_at.year > 2000
+    assert not enriched.model_extra
+    assert orjson.loads(encode(enriched))["annotator_version"] == ANNOTATOR_VERSION
+
+
+def test_an_event_built_from_a_different_one_does_not_take_its_unknown_fields() -> None:
+    raw = decode(RawPage, orjson.dumps({**wire(RawPage), "paywall": True}))
+    cleaned = to_event(raw, CleanedPage(url=raw.url, site="tass.ru", title=None, lead=None, body="Текст."))
+    assert cleaned.model_extra == {}
+    enriched = decode(EnrichedArticle, orjson.dumps({**wire(EnrichedArticle), **FUTURE_FIELDS}))
+    assert candidate_of(enriched).model_extra == {}
+    assert entity_mentions(enriched)[0].model_extra == {}
 
 
 def test_every_schema_has_a_versioned_id_and_names_itself() -> None:
