@@ -1,8 +1,8 @@
 """`vestnik import`: pages from web archives and saved files, published to the raw-pages topic as if crawled.
 
-A WARC holds what another crawler fetched (wget, Heritrix, browsertrix); saved HTML
-pages and plain-text renderings (the corpus seeds) are pages too. Each one becomes
-the `RawPage` the crawler would have published for its address, built by the
+A WARC holds what another crawler fetched (wget, Heritrix, browsertrix), an ARC what
+older crawls kept; saved HTML pages and plain-text renderings are pages too. Each one
+becomes the `RawPage` the crawler would have published for its address, built by the
 crawler's own `raw_page`: the same id, so the cleaner and annotator take it like any
 crawled page, and a later crawl of the same URL replaces it downstream.
 
@@ -24,7 +24,7 @@ from datetime import datetime
 from html import escape
 from pathlib import Path
 from typing import Any, BinaryIO
-from urllib.parse import quote, urljoin
+from urllib.parse import quote, urljoin, urlsplit
 
 from aiokafka.record.default_records import DefaultRecordBatchBuilder
 from rich.console import Console
@@ -62,9 +62,11 @@ UNREADABLE = "unreadable file"
 UNSUPPORTED = "unsupported file type"
 BROKEN_GZIP = "broken gzip"
 BROKEN_WARC = "broken WARC"
+BROKEN_ARC = "broken ARC"
+ARC_VERSION = "ARC version other than 1"
 TRUNCATED = "truncated record"
-NOT_WARC = "not a WARC"
-NOT_RESPONSE = "not a response"
+NOT_ARCHIVE = "not a WARC or ARC"
+NOT_PAGE_RECORD = "not a response or resource"
 NO_URL = "no target URI"
 BAD_URL = "bad URL"
 HTTP_STATUS = "HTTP status not 2xx"
@@ -75,8 +77,14 @@ OVER_SIZE = "over-size"
 REJECTED = "rejected by Kafka"
 
 HTML_TYPES = ("text/html", "application/xhtml+xml")
-KINDS = {".warc": "warc", ".html": "html", ".htm": "html", ".txt": "text"}
-"""File kinds by suffix; each may also be gzip'd (`.warc.gz`, `.html.gz`, `.txt.gz`)."""
+PAGE_RECORDS = ("response", "resource")
+"""WARC record types that can hold a page: a response as served, or a page stored whole (warcit, webrecorder)."""
+KINDS = {".warc": "warc", ".arc": "arc", ".html": "html", ".htm": "html", ".txt": "text"}
+"""File kinds by suffix; each may also be gzip'd (`.warc.gz`, `.arc.gz`, `.html.gz`, `.txt.gz`)."""
+ARCHIVES = ("warc", "arc")
+ARC_MAGIC = b"filedesc://"
+"""How an ARC file begins: its header record, whose second line gives the format's version."""
+GZIP_MAGIC = b"\x1f\x8b"
 
 BATCH_PAGES = 64
 NEW_TOPIC_SETTLE_SECONDS = 1.0
@@ -128,7 +136,8 @@ class Summary:
         """Count an item as read; unreadable files, broken archives and unknown kinds do not count as read."""
         if isinstance(item, Skip):
             self.skipped[item.reason] += 1
-            if item.reason in (UNREADABLE, UNSUPPORTED, BROKEN_GZIP, BROKEN_WARC, NOT_WARC):
+            if item.reason in (UNREADABLE, UNSUPPORTED, BROKEN_GZIP, BROKEN_WARC, BROKEN_ARC, ARC_VERSION,
+                               NOT_ARCHIVE):
                 return
         self.read += 1
 
@@ -144,7 +153,7 @@ class Summary:
 
 
 def kind_of(path: Path) -> str | None:
-    """'warc', 'html' or 'text' by the file's suffix (gzip'd or not); None for anything else."""
+    """'warc', 'arc', 'html' or 'text' by the file's suffix (gzip'd or not); None for anything else."""
     name = path.name.lower().removesuffix(".gz")
     return KINDS.get(Path(name).suffix)
 
@@ -194,8 +203,8 @@ def candidates(paths: Sequence[Path], base_url: str | None = None, *, max_bytes:
     for path, name in files:
         start = meter.done
         kind = kind_of(path)
-        if kind == "warc":
-            yield from read_warc(path, max_bytes, meter)
+        if kind in ARCHIVES:
+            yield from read_archive(path, max_bytes, meter)
         elif kind is None:
             yield Skip(str(path), UNREADABLE if not path.exists() else UNSUPPORTED)
         else:
@@ -260,11 +269,11 @@ def decode_text(data: bytes) -> str | None:
     return text
 
 
-# --- WARC archives -------------------------------------------------------------------------------------------------
+# --- WARC and ARC archives ---------------------------------------------------------------------------------------
 
 
-def read_warc(path: Path, max_bytes: int | None = None, meter: Meter | None = None) -> Iterator[Item]:
-    """The HTML responses of a WARC; every other record is a counted Skip.
+def read_archive(path: Path, max_bytes: int | None = None, meter: Meter | None = None) -> Iterator[Item]:
+    """The HTML pages of a WARC or ARC; every other record is a counted Skip.
 
     A damaged archive ends its reading with one Skip (a record cut short is that
     Skip, not a page): the records before the damage still count.
@@ -277,25 +286,35 @@ def read_warc(path: Path, max_bytes: int | None = None, meter: Meter | None = No
         return
     with raw:
         try:
-            stream = _archive_stream(raw)
+            head = _head(raw)
+            stream = _Gunzipped(raw) if head.gzipped else raw
         except OSError:
             yield Skip(origin, UNREADABLE)
             return
-        records = iter(ArchiveIterator(stream))
+        arc = head.text.startswith(ARC_MAGIC) or kind_of(path) == "arc"
+        if arc and head.arc_version not in (None, b"1"):  # warcio reads the five fields of version 1 lines only
+            yield Skip(origin, ARC_VERSION)
+            return
+        # ARC records come as warcio's WARC equivalents (the file header as a warcinfo), so one reading serves both;
+        # a WARC is read without that conversion, which would take any line of five words for an ARC record.
+        records = iter(ArchiveIterator(stream, arc2warc=arc))
         position = 0
         while True:
             try:
                 record = next(records, None)
                 if record is None:
                     break
-                if record.format != "warc":  # warcio takes any line of five words for an ARC header
-                    yield Skip(origin, NOT_WARC)
+                if record.format != "warc":
+                    yield Skip(origin, NOT_ARCHIVE)
+                    return
+                if arc and not (record.rec_headers.get_header("Content-Length") or "").isdigit():
+                    yield Skip(origin, BROKEN_ARC)  # not a record line, which ends in its length: lost our place
                     return
                 item = warc_item(record, origin, max_bytes)
             except Exception as exc:  # warcio's parser on untrusted bytes can raise many kinds of error
                 log.warning("import: %s: cannot read on (%s: %s)", origin, type(exc).__name__, str(exc).strip()[:200])
                 broken = isinstance(exc, _GZIP_ERRORS) or (isinstance(stream, _Gunzipped) and stream.broken)
-                yield Skip(origin, BROKEN_GZIP if broken else BROKEN_WARC)
+                yield Skip(origin, BROKEN_GZIP if broken else BROKEN_ARC if arc else BROKEN_WARC)
                 return
             if meter is not None:
                 meter.done += max(0, raw.tell() - position)
@@ -306,6 +325,38 @@ def read_warc(path: Path, max_bytes: int | None = None, meter: Meter | None = No
             yield item
         if isinstance(stream, _Gunzipped) and stream.broken:
             yield Skip(origin, BROKEN_GZIP)
+
+
+@dataclass(frozen=True)
+class _Head:
+    """The first bytes of an archive file, gunzipped, and what they tell of its format."""
+
+    gzipped: bool
+    text: bytes
+
+    @property
+    def arc_version(self) -> bytes | None:
+        """The version an ARC's header record names on its second line; None if the file does not begin so."""
+        lines = self.text.split(b"\n", 2)
+        if not self.text.startswith(ARC_MAGIC) or len(lines) < 3:
+            return None
+        return (lines[1].split() or [b""])[0]
+
+
+def _head(raw: BinaryIO, size: int = 4096) -> _Head:
+    """The start of an archive file, gunzipped when it starts as gzip, whatever its name says; the file is rewound."""
+    gzipped = raw.read(2) == GZIP_MAGIC
+    raw.seek(0)
+    try:
+        if gzipped:
+            with gzip.GzipFile(fileobj=raw, mode="rb") as unzipped:  # closing it leaves `raw` open
+                text = unzipped.read(size)
+        else:
+            text = raw.read(size)
+    except _GZIP_ERRORS:  # the reading proper meets the damage and counts it
+        text = b""
+    raw.seek(0)
+    return _Head(gzipped, text)
 
 
 class _Gunzipped:
@@ -334,31 +385,27 @@ class _Gunzipped:
         return self._gzip.tell()
 
 
-def _archive_stream(raw: BinaryIO) -> BinaryIO | _Gunzipped:
-    """The archive's bytes: gunzipped when the file starts as gzip, whatever its name says."""
-    magic = raw.read(2)
-    raw.seek(0)
-    return _Gunzipped(raw) if magic == b"\x1f\x8b" else raw
-
-
 def warc_item(record: Any, origin: str, max_bytes: int | None = None) -> Item:
-    """One WARC record as a candidate page, if it is an HTML response with a body."""
-    if record.rec_type != "response":
-        return Skip(origin, NOT_RESPONSE)
+    """One WARC record as a candidate page: an HTML response with a body, or an HTML page kept as a resource."""
+    if record.rec_type not in PAGE_RECORDS:
+        return Skip(origin, NOT_PAGE_RECORD)
     url = record.rec_headers.get_header("WARC-Target-URI")
     if not url:
         return Skip(origin, NO_URL)
-    http = record.http_headers
-    if http is None:  # a response to dns: or another non-HTTP request
+    if record.rec_type == "resource":
+        if not urlsplit(url).netloc:  # a capture tool's own note (urn:pageinfo:…, urn:text:…), not a page
+            return Skip(origin, BAD_URL)
+        status, served = 200, [("Content-Type", record.rec_headers.get_header("Content-Type") or "")]
+    elif record.http_headers is None:  # a response to dns: or another non-HTTP request
         return Skip(origin, NOT_HTML)
-    try:
-        status = int(http.get_statuscode() or 0)
-    except ValueError:
-        status = 0
-    if not 200 <= status < 300:
-        return Skip(origin, HTTP_STATUS)
-    content_type = (http.get_header("Content-Type") or "").split(";")[0].strip().lower()
-    if content_type and content_type not in HTML_TYPES:
+    else:
+        status, served = _status(record.http_headers), record.http_headers.headers
+        if not 200 <= status < 300:
+            return Skip(origin, HTTP_STATUS)
+    headers = {name.lower(): value for name, value in served if name.lower() in KEPT_HEADERS}
+    content_type = headers.get("content-type", "").split(";")[0].strip().lower()
+    # A response's body may be sniffed when it names no type; a resource's type is all there is to go by.
+    if (content_type or record.rec_type == "resource") and content_type not in HTML_TYPES:
         return Skip(origin, NOT_HTML)
     try:  # the body as served, with any chunked transfer or gzip/br content coding undone
         content: bytes = record.content_stream().read(None if max_bytes is None else max_bytes + 1)
@@ -374,8 +421,14 @@ def warc_item(record: Any, origin: str, max_bytes: int | None = None) -> Item:
         return Skip(origin, EMPTY)
     if _binary(content) or (not content_type and b"<" not in content[:1024]):
         return Skip(origin, NOT_HTML)
-    headers = {name.lower(): value for name, value in http.headers if name.lower() in KEPT_HEADERS}
     return Candidate(url, content, warc_date(record.rec_headers.get_header("WARC-Date")), origin, headers, status)
+
+
+def _status(http: Any) -> int:
+    try:
+        return int(http.get_statuscode() or 0)
+    except ValueError:
+        return 0
 
 
 def warc_date(value: str | None) -> datetime | None:
