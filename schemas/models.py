@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import base64
 import binascii
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Annotated, Any, ClassVar, Literal, Self
 
 from pydantic import (
@@ -147,11 +147,15 @@ class ArticleFields(Event):
     id: ArticleId
     url: str
     site: str = Field(description="Registrable domain of the publisher, or 'unknown'.")
-    title: str | None = None
-    lead: str | None = None
-    body: str = Field(description="Paragraphs separated by one blank line.")
+    title: str | None = Field(default=None, description="The headline; not part of the body.")
+    lead: str | None = Field(
+        default=None, description="The standfirst, where the page marks one; the body opens with it too.")
+    body: str = Field(description="Paragraphs separated by one blank line, the lead first where there is one.")
     embeds: list[Embed] = Field(default_factory=list)
-    published_at: UtcDatetime | None = None
+    published_at: UtcDatetime | None = Field(default=None, description="Publication time given by the page.")
+    published_date: date | None = Field(
+        default=None, description="Day of publication (YYYY-MM-DD) when no time of day is known, read from the "
+        "page or its address; null when published_at is set.")
     authors: list[str] = Field(default_factory=list)
     tags: list[str] = Field(default_factory=list)
     language: str | None = None

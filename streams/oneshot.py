@@ -34,6 +34,7 @@ def clean_record(record: dict[str, Any]) -> dict[str, Any]:
         "body": article.body,
         "embeds": [embed.model_dump() for embed in article.embeds],
         "published_at": article.published_at.isoformat() if article.published_at else None,
+        "published_date": article.published_date.isoformat() if article.published_date else None,
         "authors": article.authors,
         "tags": article.tags,
         "language": article.language,

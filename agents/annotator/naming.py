@@ -11,6 +11,7 @@ from agents.annotator.entities import NamedMention
 from agents.annotator.nlp import AnalysedTokens, NatashaModels
 from agents.annotator.normalize import normalize_tokens, surface_form
 from agents.annotator.spans import TokenIndex, TokenRun
+from agents.common.text import visible_text
 from schemas.models import EntityType, Mention
 
 # The model mixes these two up for the same name; the alias table settles it.
@@ -54,6 +55,7 @@ class MentionNamer:
             normal = normalize_tokens(self.models.morph_vocab, tokens, head_only=run.type == "ORG")
         else:
             normal = surface_form(text)
+        normal = visible_text(normal)  # the names an entity is known by carry no invisible characters
         if self.aliases.is_not_entity(normal) or self.aliases.is_not_entity(text):
             return None
         alias = self.aliases.lookup(normal) or self.aliases.lookup(text)

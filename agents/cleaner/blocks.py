@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-_SPACES = re.compile(r"[\s\u200b\u200c\u200d\ufeff]+")
+_SPACES = re.compile(r"\s+")
 
 _WORD = re.compile(r"\w+")
 

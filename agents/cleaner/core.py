@@ -9,14 +9,15 @@ rules. Every rule that changed something is named in `rules_fired`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import datetime
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime
 
 import trafilatura
 from lxml import etree
 from lxml import html as lxml_html
 
 from agents.cleaner.blocks import Block, blocks_from_text, normalize_space, prose_chars
+from agents.cleaner.dates import date_in_url
 from agents.cleaner.densest import densest_blocks
 from agents.cleaner.domtext import LinkIndex, element_blocks, mark_link_lines
 from agents.cleaner.embeds import take_html_embeds, tweets_from_blocks
@@ -29,6 +30,7 @@ from agents.cleaner.metadata import PageMeta, own_address, read_metadata
 from agents.cleaner.textrules import EARLY_RULES, GENERIC_RULES, apply_rules, site_rules
 from agents.cleaner.version import CLEANER_VERSION
 from agents.common.decoding import decode_html
+from agents.common.text import visible_text
 from agents.sites import GENERIC, Publisher, SiteRules, publisher_for_text, publisher_for_url, site_of
 from schemas.models import Embed
 
@@ -53,7 +55,9 @@ class Page:
 
 @dataclass(frozen=True)
 class Article:
-    """A cleaned article; `body` holds paragraphs separated by one blank line."""
+    """A cleaned article; `body` holds paragraphs separated by one blank line, the lead first where
+    the page marks one. `published_date` is the day of publication when the page (or, failing that,
+    its address) gives no time of day; `published_at` is then None."""
 
     url: str | None
     site: str
@@ -62,6 +66,7 @@ class Article:
     body: str
     embeds: list[Embed] = field(default_factory=list)
     published_at: datetime | None = None
+    published_date: date | None = None
     authors: list[str] = field(default_factory=list)
     tags: list[str] = field(default_factory=list)
     language: str | None = None
@@ -98,13 +103,15 @@ def _clean_html(page: Page, site_modules: bool) -> Article:
     # A page served from elsewhere (a mirror, an archive, a replay) still names its publisher in its markup.
     address = page.url if publisher_for_url(page.url) else own_address(root) or page.url
     publisher = (publisher_for_url(address) if site_modules else None) or GENERIC
-    rules = _layout_version(publisher, root)
+    rules = _layout_version(publisher, root, address)
     meta = read_metadata(root, rules)
+    if meta.published_day is None:
+        meta.published_date = date_in_url(address)
     fired: list[str] = []
     embeds = take_html_embeds(root)
     if embeds:
         fired.append("html:embeds")
-    lead = first_text(root, rules.lead_xpaths)
+    lead = visible_text(first_text(root, rules.lead_xpaths) or "") or None
     prune_generic(root)
     for name, xpath in rules.prune_xpaths:
         if prune(root, xpath):
@@ -153,13 +160,16 @@ def _clean_text(page: Page) -> Article:
     rules = publisher.versions[-1]
     fired: list[str] = []
     cleaned, tweets = _text_stage(blocks_from_text(page.text), publisher, rules, fired)
-    return _article(page, cleaned, tweets, PageMeta(), fired, None, site)
+    return _article(page, cleaned, tweets, PageMeta(published_date=date_in_url(page.url)), fired, None, site)
 
 
 def _text_stage(
     blocks: list[Block], publisher: Publisher, rules: SiteRules, fired: list[str]
 ) -> tuple[list[Block], list[Embed]]:
-    """The text rules shared by HTML and plain-text pages: site rules, repairs, embeds, generic rules."""
+    """The text rules shared by HTML and plain-text pages: site rules, repairs, embeds, generic rules.
+
+    They see the text as it prints: characters that print nothing are gone first (`visible_text`)."""
+    blocks = [replace(block, text=visible_text(block.text)) for block in blocks]
     blocks = apply_rules(blocks, site_rules(rules), fired, publisher.name)
     blocks = apply_rules(blocks, EARLY_RULES, fired, "text")
     blocks, tweets = tweets_from_blocks(blocks)
@@ -190,8 +200,9 @@ def _article(
         title=title,
         lead=meta.lead,
         body=body,
-        embeds=embeds,
+        embeds=[_visible_embed(embed) for embed in embeds],
         published_at=meta.published_at,
+        published_date=meta.published_date,
         authors=meta.authors,
         tags=meta.tags,
         language=language,
@@ -200,15 +211,22 @@ def _article(
     )
 
 
-def _layout_version(publisher: Publisher, root: lxml_html.HtmlElement) -> SiteRules:
-    """The layout in force when the page was published, else the newest whose markers
-    (article container or furniture) the page has."""
+def _visible_embed(embed: Embed) -> Embed:
+    author = visible_text(embed.author) if embed.author else embed.author
+    return embed.model_copy(update={"text": visible_text(embed.text), "author": author})
+
+
+def _layout_version(publisher: Publisher, root: lxml_html.HtmlElement, address: str | None) -> SiteRules:
+    """The layout in force when the page was published (by its date, else its address's),
+    else the newest whose markers (article container or furniture) the page has."""
     if len(publisher.versions) == 1:
         return publisher.versions[0]
     for version in reversed(publisher.versions):
-        published = read_metadata(root, version).published_at
+        published = read_metadata(root, version).published_day
         if published is not None:
-            return publisher.rules_for(published.date())
+            return publisher.rules_for(published)
+    if (named := date_in_url(address)) is not None:
+        return publisher.rules_for(named)
     for version in reversed(publisher.versions):
         markers = (*version.body_xpaths, *(xpath for _, xpath in version.prune_xpaths))
         if any(xpath(root) for xpath in markers):

@@ -1,5 +1,9 @@
 """InoTV (inotv.rt.com): RT's digest of foreign media.
 
+Built from the plain-text rendering of one article (the seed) and scrapers' class names: no saved InoTV
+article page was to be had (only the section's front page is in a public repository), so its XPaths are
+not checked against real markup and the text rules carry most of the work.
+
 Each piece opens with a link to its source ("The Times Оригинал") and ends
 with a disclaimer ("Материалы ИноТВ содержат оценки исключительно зарубежных
 СМИ..."), a Twitter promo, the source and tag lists, then "Сегодня в СМИ"

@@ -1,5 +1,9 @@
 """Izvestia (iz.ru).
 
+Built from scrapers' class names: the only Izvestia article page in a public repository has been
+re-indented by an HTML prettifier, so no unmodified page was to be had and the XPaths are not checked
+against markup as served.
+
 Text in `div.text-article__inside` (`itemprop=articleBody`); photos with
 captions and credits in `text-article__photo`; tags, share buttons and the
 "Подписывайтесь на «Известия»" promo after the text.

@@ -1,13 +1,20 @@
 """RBC (rbc.ru, top.rbc.ru, www.rbc.ru).
 
-Current layout: text in `div.article__text` (`itemprop=articleBody`), lead
-in `article__text__overview`, headline `h1.article__header__title-in`.
-Between and after the paragraphs: the ticker, the news bar, inline related
-items and videos, banners, tag lists, the "Читайте РБК в Telegram" promo
-and the "Лента новостей" feed with currency rates. The 2011-2012 layout put
-the text in the first `div.box`, the headline in an `h2` inside it
-(`h2.black`) or just before it, and beside the text `notes` boxes ("Статьи по
-теме"), `publinks` and a `last-news` column.
+The current layout (`CURRENT`) was checked against a real saved page of 2020,
+rbc.ru/politics/03/03/2020/5e5e1a139a7947838ece510f of 2020-03-03: text in `div.article__text`
+(`itemprop=articleBody`), the lead `article__text__overview` inside it, headline in
+`div.article__header__title`, the time in `span.article__header__date` (`itemprop=datePublished`,
+with the offset in its `content`; the visible "03 мар, 18:16" has no year), the byline
+`div.article__authors` ("Автор: ..."), tags `article__tags__link`. Between and after the paragraphs:
+inline related items and videos, the main image's caption and credit, banners, the "Подпишитесь на
+рассылку РБК" promo. The ticker, the news bar, `article__authors__author__name`, the "Читайте РБК в
+Telegram" promo and the "Лента новостей" feed with currency rates are from scrapers' class names and
+the plain-text rendering of a 2025 page (the seed), not from a saved page.
+
+The 2011-2012 layout (`LEGACY`) was built from the corpus's saved top.rbc.ru pages of those years: the
+text in the first `div.box`, the headline in an `h2` inside it (`h2.black`) or just before it, the date
+(no time) in `div.pubdate`, and beside the text `notes` boxes ("Статьи по теме"), `publinks` and a
+`last-news` column.
 """
 
 from __future__ import annotations
@@ -68,8 +75,8 @@ CURRENT = SiteRules(
     title=(by_class("article__header__title-in"), by_class("article__header__title")),
     lead=(by_class("article__text__overview"),),
     published=(by_class("article__header__date") + "/@datetime", by_class("article__header__date")),
-    authors=(by_class("article__authors__author__name"),),
-    tags=(by_class("article__tags__item"),),
+    authors=(by_class("article__authors__author__name"), by_class("article__authors")),
+    tags=(by_class("article__tags__item"), by_class("article__tags__link")),
     drop_lines=_FURNITURE_LINES,
     end_markers=(r"авторы", r"теги", r"лента новостей"),
 )

@@ -1,15 +1,17 @@
 """RIA Novosti (ria.ru).
 
-Current layout: the text is a run of `div.article__text` blocks inside
-`div.article__body`; inline related stories are `div.article__block` with
-`data-type="article"`, and the "Краткий пересказ от РИА ИИ" box
-(`article__summary`) is a machine summary, not article text.
+The current layout (`CURRENT`) was checked against a real saved page of 2020,
+ria.ru/20200303/1568058953.html of 2020-03-03: the text is a run of `div.article__text` blocks inside
+`div.article__body`; inline related stories are `div.article__block` with `data-type="article"`; the
+time is in `article:published_time`, in ISO 8601's basic format (`20200303T1835+0300`), and in the
+microdata's `datePublished`. No byline on news: the microdata names the agency as the author. The "Краткий
+пересказ от РИА ИИ" box (`article__summary`), a machine summary and not article text, is from scrapers'
+class names, as it came after 2020.
 
-The 2012 layout: the lead in `div.article_lead`, the text in
-`div.article_full_text` (`itemprop=articleBody`), which opens with the
-illustration slideshow and an "Ещё по теме" playlist (`articles_playlist`);
-photo credits in `media_copyright`; related links, most-popular and partner
-blocks beside it.
+The 2012 layout (`LEGACY`) was built from the corpus's saved ria.ru pages of January 2012: the lead in
+`div.article_lead`, the text in `div.article_full_text` (`itemprop=articleBody`), which opens with the
+illustration slideshow and an "Ещё по теме" playlist (`articles_playlist`); photo credits in
+`media_copyright`; related links, most-popular and partner blocks beside it.
 """
 
 from __future__ import annotations

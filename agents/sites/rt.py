@@ -1,17 +1,49 @@
 """RT in Russian (russian.rt.com).
 
-Article text sits in `div.article__text_article-page`, the lead in
-`article__summary`, the cover picture with its caption and credit in
-`article__cover`. Read-more boxes ("Также по теме": heading, linked headline,
-teaser) sit between paragraphs; galleries leave "На страницу галереи".
-Editor's notes are written "(Россия. — RT)".
+Two layouts, known from different evidence:
+
+- 2014 (`LEGACY`), built from a real saved page, russian.rt.com/article/51369 of 2014-09-24: the
+  headline is the page's `h1` (`itemprop=name`, often opening with a zero width space), the lead
+  `div.short-story`, the time `time[itemprop=datePublished]` in Moscow time without an offset (with
+  `meta[name=publish-date]` beside it, offset given), the cover picture with its credit line in a
+  `figure`, the text in `div.article-body` (`itemprop=articleBody`). After it: the typo hint
+  (`orphus__hint`), "Ранее на эту тему" (`section.similar`), "Сегодня в СМИ" (`widget-mediametrics`),
+  "Темы дня" (`editors-choice`). No byline.
+- The current layout (`CURRENT`), from scrapers' markers and the plain-text renderings of 2017 pages
+  (the seeds): text in `div.article__text_article-page`, lead `article__summary`, cover with caption
+  and credit in `article__cover`, "Также по теме" read-more boxes (heading, linked headline, teaser)
+  between paragraphs, "На страницу галереи" gallery links, editor's notes written "(Россия. — RT)".
+  No saved page of this layout (`article__heading`, after 2016) was to be had, and no dated page of
+  the switch: the 2014 layout is taken to end with 2015.
 """
 
 from __future__ import annotations
 
+from datetime import date
+
 from agents.sites.base import Publisher, SiteRules, by_class, class_prefix
 
-RULES = SiteRules(
+LEGACY = SiteRules(
+    label="2014",
+    valid_until=date(2015, 12, 31),
+    prune=(
+        ("share", by_class("top-share")),
+        ("cover", "//article[@id='content']/figure"),
+        ("typo-hint", by_class("orphus__hint")),
+        ("related", by_class("similar")),
+        ("smi-today", class_prefix("widget-mediametrics")),
+        ("topics-of-the-day", class_prefix("editors-choice")),
+        ("banner", class_prefix("adsbygoogle")),
+        ("disclaimer", by_class("disclaimer")),
+    ),
+    body=(by_class("article-body"), "//*[@itemprop='articleBody']"),
+    title=("//section[@id='main']/header/h1", "//h1[@itemprop='name']"),
+    lead=(by_class("short-story"),),
+    published=("//time[@itemprop='datePublished']/@datetime", "//meta[@name='publish-date']/@content"),
+)
+
+CURRENT = SiteRules(
+    label="2016",
     prune=(
         ("read-more", by_class("read-more")),
         ("read-more", class_prefix("read-more__")),
@@ -42,7 +74,7 @@ PUBLISHER = Publisher(
     name="rt",
     site="russian.rt.com",
     domains=("russian.rt.com", "russian.rt.ru"),
-    versions=(RULES,),
+    versions=(LEGACY, CURRENT),
     signatures=(r"\(\s*[^()]{0,120}—\s*RT\s*\)",),
     feeds=("https://russian.rt.com/rss",),
     article_pattern=r"^https://russian\.rt\.com/[a-z-]+/(news|article)/\d+",

@@ -33,6 +33,7 @@ def to_event(raw: RawPage, article: Article) -> CleanArticle:
         body=article.body,
         embeds=article.embeds,
         published_at=article.published_at,
+        published_date=article.published_date,
         authors=article.authors,
         tags=article.tags,
         language=article.language,
