@@ -1,4 +1,5 @@
 # The two commands of the README: `make run` (the main job on the demo site) and `make test`.
+# `make eval` runs the quality gates on the evaluation corpus (VESTNIK_CORPUS_DIR, by default ../shared/corpus).
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
@@ -18,7 +19,7 @@ run: setup
 	$(BIN)/vestnik run --demo
 
 test: setup lint typecheck
-	$(BIN)/pytest
+	$(BIN)/pytest tests/unit tests/integration
 
 lint: setup
 	$(BIN)/ruff check .
@@ -33,9 +34,9 @@ unit: setup
 integration: setup
 	$(BIN)/pytest tests/integration
 
+# -rs prints why a gate was skipped: the corpus folder it needs.
 eval: setup
-	$(BIN)/vestnik eval clean
-	$(BIN)/vestnik eval ner
+	$(BIN)/pytest tests/eval -rs
 
 # The unit tests on another interpreter, e.g. `make unit-on PYTHON_OTHER=python3.12`.
 PYTHON_OTHER ?= python3.12

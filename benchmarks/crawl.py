@@ -121,11 +121,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--hosts", type=int, default=50)
     parser.add_argument("--pages", type=int, default=200, help="pages per host")
     parser.add_argument("--delay", type=float, default=1.0, help="seconds between requests to one host")
-    parser.add_argument("--corpus", type=Path, default=Settings().corpus_dir)
+    parser.add_argument("--pages-dir", type=Path, default=None,
+                        help="seeds and gold to serve (default: the demo's own pages)")
     args = parser.parse_args(argv)
     from demo.site import DemoSite
 
-    site = DemoSite(args.corpus)
+    site = DemoSite(args.pages_dir)
     page = site.document(site.pages[0])
     print(f"{args.hosts} hosts x {args.pages} pages of {len(page) / 1024:.0f} KiB, the site in its own process")
     for delay in (0.0, args.delay):

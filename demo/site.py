@@ -1,8 +1,11 @@
-"""A local news site on 127.0.0.1 built from the corpus seeds, for crawling with no internet.
+"""A local news site on 127.0.0.1, for crawling with no internet: the demo's own pages, or a folder like them.
 
-Pages are read from `<corpus>/seeds/*.txt` and `<corpus>/gold/*.json` at start-up and served in the markup
+Pages are read from `<folder>/seeds/*.txt` and `<folder>/gold/*.json` at start-up and served in the markup
 of the site each one comes from (see `demo.markup`), with robots.txt, an RSS 2.0 feed and a sitemap.
-Real saved pages (`.html` or `.html.gz`) can be served beside them, byte for byte, under `/real/`.
+By default the folder is `demo/pages`, written for the demo and shipped with the package (see its NOTICE.md),
+with one page also republished by another outlet, so that the stories agent finds a copy. Another folder of the
+same layout (the shared corpus's seeds, say) can be served instead. Real saved pages (`.html` or `.html.gz`) can be
+served beside them, byte for byte, under `/real/`.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime, parsedate_to_datetime
 from pathlib import Path
+from typing import Any
 from xml.sax.saxutils import escape
 
 from aiohttp import web
@@ -25,6 +29,11 @@ from demo.markup import NAME, norm, render_page
 
 # Publication times: distinct, one hour apart, newest last.
 EPOCH = datetime(2024, 1, 15, 8, 0, tzinfo=UTC)
+
+PAGES = Path(__file__).resolve().parent / "pages"
+"""The demo's own pages, shipped with the package."""
+REPUBLISHED = ("02_northern_credit_bonds",)
+"""Pages of `PAGES` that another outlet republishes: the stories agent should call the copy a duplicate."""
 
 
 @dataclass(frozen=True)
@@ -48,14 +57,18 @@ class DemoSite:
     """The fixture site; `start`/`stop` on the caller's loop, or `start_in_thread`/`stop_thread`."""
 
     def __init__(
-        self, corpus_dir: Path, host: str = "127.0.0.1", port: int = 0, real_pages: Sequence[Path] = (),
-        copies: Sequence[str] = (),
+        self, folder: Path | None = None, host: str = "127.0.0.1", port: int = 0, real_pages: Sequence[Path] = (),
+        copies: Sequence[str] | None = None,
     ) -> None:
-        """`real_pages` are served byte for byte; each seed id in `copies` is served a second time as a
-        republished copy: the same text in another outlet's plain markup, at /copies/<seed>.html."""
-        self.corpus_dir, self.host, self.port = Path(corpus_dir), host, port
+        """`folder` holds `seeds/` and `gold/` (default: the packaged pages); `real_pages` are served byte for
+        byte; each seed id in `copies` is served a second time as a republished copy: the same text in another
+        outlet's plain markup, at /copies/<seed>.html (default: `REPUBLISHED` for the packaged pages, else none).
+        A copy comes out after its original: the feed and the sitemap list it once the original has been asked for."""
+        self.folder, self.host, self.port = Path(folder or PAGES), host, port
         self.real_pages = [Path(path) for path in real_pages]
-        self.copies = set(copies)
+        self.copies = set((REPUBLISHED if folder is None else ()) if copies is None else copies)
+        self._gold: dict[str, dict[str, Any]] = {}
+        self._original_path: dict[str, str] = {}  # copy path -> its original's path
         self.pages: list[DemoPage] = []
         self.requests: list[str] = []
         self.unmapped: dict[str, list[str]] = {}  # seed id -> gold text no seed line matched
@@ -73,16 +86,30 @@ class DemoSite:
     def url(self, page: DemoPage) -> str:
         return self.base_url + page.path
 
+    def listed(self) -> list[DemoPage]:
+        """The pages the feed and the sitemap show: all, but a copy only once its original has been asked for."""
+        asked = set(self.requests)
+        return [page for page in self.pages
+                if page.path not in self._original_path or self._original_path[page.path] in asked]
+
     def document(self, page: DemoPage) -> bytes:
         """The HTML bytes served for `page`."""
         return self._docs[page.path].body
 
+    def gold(self, page: DemoPage) -> dict[str, Any]:
+        """What cleaning `page` should give: its gold title, body and embeds (a copy has its original's)."""
+        return self._gold[page.seed_id]
+
+    def seed(self, page: DemoPage) -> str:
+        """The page's text as a naive extractor gets it: article and furniture, line by line."""
+        return (self.folder / "seeds" / f"{page.seed_id}.txt").read_text("utf-8")
+
     def _load(self) -> None:
-        seeds = sorted((self.corpus_dir / "seeds").glob("*.txt"))
+        seeds = sorted((self.folder / "seeds").glob("*.txt"))
         if not seeds:
-            raise FileNotFoundError(f"no seeds in {self.corpus_dir / 'seeds'}")
+            raise FileNotFoundError(f"no seeds in {self.folder / 'seeds'}")
         for n, seed in enumerate(seeds):
-            gold = json.loads((self.corpus_dir / "gold" / f"{seed.stem}.json").read_text("utf-8"))
+            gold = self._gold[seed.stem] = json.loads((self.folder / "gold" / f"{seed.stem}.json").read_text("utf-8"))
             site = gold.get("site") or "unknown"
             page = DemoPage(seed.stem, site, f"/{site}/{seed.stem}.html", gold.get("title"))
             modified = EPOCH + timedelta(hours=n)
@@ -108,6 +135,7 @@ class DemoSite:
                 etag = '"' + hashlib.sha256(body).hexdigest()[:20] + '"'
                 self._docs[copy.path] = _Doc(body, etag, modified + timedelta(minutes=30), feed_title, lead)
                 self.pages.append(copy)
+                self._original_path[copy.path] = page.path
         for n, path in enumerate(self.real_pages, start=len(seeds)):
             body = path.read_bytes()
             body = gzip.decompress(body) if path.suffix == ".gz" else body
@@ -123,8 +151,8 @@ class DemoSite:
         return f"User-agent: *\nAllow: /\n\nSitemap: {self.base_url}/sitemap.xml\n"
 
     def _rss(self) -> str:
-        items = []
-        for page in reversed(self.pages):
+        items, listed = [], self.listed()
+        for page in sorted(listed, key=lambda page: self._docs[page.path].modified, reverse=True):  # newest first
             doc, link = self._docs[page.path], escape(self.url(page))
             items.append(
                 f"<item><title>{escape(doc.feed_title)}</title><link>{link}</link>"
@@ -132,7 +160,7 @@ class DemoSite:
                 f"</pubDate><category>{escape(page.site)}</category>"
                 f"<description>{escape(doc.lead[:300])}</description></item>"
             )
-        built = format_datetime(max(d.modified for d in self._docs.values()), usegmt=True)
+        built = format_datetime(max(self._docs[page.path].modified for page in listed), usegmt=True)
         return (
             '<?xml version="1.0" encoding="UTF-8"?>\n<rss version="2.0"><channel>'
             f"<title>Vestnik demo news</title><link>{escape(self.base_url)}/</link>"
@@ -143,7 +171,7 @@ class DemoSite:
     def _sitemap(self) -> str:
         urls = "".join(
             f"<url><loc>{escape(self.url(p))}</loc><lastmod>{self._docs[p.path].modified.isoformat()}</lastmod></url>"
-            for p in self.pages
+            for p in self.listed()
         )
         return (
             '<?xml version="1.0" encoding="UTF-8"?>\n'

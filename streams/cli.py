@@ -5,17 +5,26 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 import signal
+import socket
 import sys
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, BinaryIO, Literal, NoReturn
 
 import orjson
 import typer
+from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic_settings import SettingsError
 
-from streams.settings import Settings
+from schemas.models import EntityType
+from streams.settings import Settings, settings_error
+
+if TYPE_CHECKING:
+    from demo.site import DemoSite
+    from streams.broker import EmbeddedBroker
 
 cli = typer.Typer(help="vestnik: streaming ingester for Russian-language news on Apache Kafka.",
                   no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
@@ -24,7 +33,7 @@ eval_cli = typer.Typer(help="Score the cleaner or the annotator on the shared co
 cli.add_typer(broker_cli, name="broker")
 cli.add_typer(eval_cli, name="eval")
 
-AgentsOption = Annotated[str, typer.Option(help="Comma-separated agents to run: crawler,cleaner,annotator.")]
+AgentsOption = Annotated[str, typer.Option(help="Comma-separated agents to run, of crawler,cleaner,annotator,stories.")]
 
 
 def _agents(value: str) -> list[str]:
@@ -33,13 +42,34 @@ def _agents(value: str) -> list[str]:
     names = [name.strip() for name in value.split(",") if name.strip()]
     unknown = sorted(set(names) - set(AGENT_NAMES))
     if unknown or not names:
-        raise typer.BadParameter(f"unknown agents {unknown}; choose from {', '.join(AGENT_NAMES)}")
+        given = f"unknown agents {', '.join(unknown)}" if unknown else "no agent named"
+        raise typer.BadParameter(f"{given}; choose from {', '.join(AGENT_NAMES)}", param_hint="--agents")
     return names
+
+
+EXIT_UNAVAILABLE = 69  # EX_UNAVAILABLE: nothing answers at the configured address (Kafka, a worker)
+EXIT_CONFIG = 78  # EX_CONFIG: a VESTNIK_* variable holds a value that cannot be used
+DEBUG_HINT = "rerun with VESTNIK_LOG_LEVEL=debug for the traceback"
+
+
+def _fail(problem: str, code: int = 1) -> NoReturn:
+    """End the command with one line on stderr: what is wrong and, where it helps, what to do."""
+    typer.echo(f"vestnik: {problem}", err=True)
+    raise typer.Exit(code)
+
+
+def _settings() -> Settings:
+    """The settings from the environment; a variable that cannot be used ends the command in one line."""
+    try:
+        return Settings()
+    except (ValidationError, SettingsError) as exc:
+        _fail(settings_error(exc), EXIT_CONFIG)
 
 
 def _run_worker(settings: Settings, agents: list[str]) -> None:
     import faust
 
+    from agents.crawler.sources import SourcesError
     from streams.app import build_app
     from streams.delivery import EXIT_KAFKA_UNAVAILABLE
     from streams.kafka import (
@@ -51,6 +81,10 @@ def _run_worker(settings: Settings, agents: list[str]) -> None:
         ensure_topics_when_ready,
     )
 
+    logging.getLogger("aiokafka").setLevel(logging.NOTSET)  # a worker's log shows what its clients meet
+    if settings.web_enabled and _port_taken(settings.web_port):
+        _fail(f"the worker's web port {settings.web_port} is taken, by another worker perhaps: give each worker on"
+              " a machine its own VESTNIK_WEB_PORT, or set VESTNIK_WEB_ENABLED=false", EXIT_CONFIG)
     try:
         asyncio.run(ensure_topics_when_ready(settings))
     except ClusterUnavailable as exc:
@@ -61,7 +95,10 @@ def _run_worker(settings: Settings, agents: list[str]) -> None:
         raise SystemExit(EXIT_CREDENTIALS_REJECTED) from exc
     loop = asyncio.new_event_loop()
     asyncio.set_event_loop(loop)
-    app = build_app(settings, agents)
+    try:
+        app = build_app(settings, agents)
+    except SourcesError as exc:
+        _fail(f"the sources file (VESTNIK_SOURCES_FILE) cannot be used: {exc}", EXIT_CONFIG)
     loop.run_until_complete(ensure_topics(settings, changelog_topics(settings, app)))
     if settings.log_format == "json":
         from streams.logs import logging_config
@@ -71,6 +108,17 @@ def _run_worker(settings: Settings, agents: list[str]) -> None:
     else:
         worker = faust.Worker(app, loglevel=settings.log_level)
     worker.execute_from_commandline()
+
+
+def _port_taken(port: int) -> bool:
+    """Whether something listens on `port`: faust's web server binds it on every interface, as probed here."""
+    with socket.socket() as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the server does: old connections don't count
+        try:
+            probe.bind(("", port))
+        except OSError:
+            return True
+    return False
 
 
 @contextlib.contextmanager
@@ -83,47 +131,81 @@ def _embedded_broker(settings: Settings) -> Iterator[None]:
 
     broker = EmbeddedBroker.default(settings)
     already = broker.running_pid() is not None
-    seconds = broker.start()
-    typer.echo(f"broker {broker.bootstrap} ready in {seconds:.1f}s", err=True)
-    try:
+    try:  # a broker interrupted (Ctrl-C) while it starts is stopped too
+        seconds = _start(broker)
+        typer.echo(f"broker {broker.bootstrap} ready in {seconds:.1f}s", err=True)
         yield
     finally:
         if not already:
             broker.stop()
 
 
+def _start(broker: EmbeddedBroker) -> float:
+    """Start the embedded broker; why it could not is one line."""
+    from streams.kafka_runtime import BrokerError
+
+    try:
+        return broker.start()
+    except BrokerError as exc:
+        _fail(f"the embedded broker did not start: {exc}")
+
+
 @cli.command()
 def run(
-    agents: AgentsOption = "crawler,cleaner,annotator",
-    demo: Annotated[bool, typer.Option(help="Crawl the local demo site built from the shared corpus.")] = False,
+    agents: AgentsOption = "crawler,cleaner,annotator,stories",
+    demo: Annotated[bool, typer.Option(help="Crawl the local demo site of the project's own pages, and check "
+                                            "what comes out of the pipeline for each.")] = False,
 ) -> None:
     """The main job: ensure a broker and run all agents on the configured sources."""
-    settings = Settings()
-    with contextlib.ExitStack() as stack:
-        if demo:
-            from demo.site import DemoSite
+    settings = _settings()
+    chosen = _agents(agents)
+    try:
+        with contextlib.ExitStack() as stack:
+            if demo:
+                # A fixed port keeps the demo's article ids the same from run to run.
+                site = _start_demo_site(settings.demo_port)
+                stack.callback(site.stop_thread)
+                # Polled every few seconds: the site lists its republished copy once the original has been read.
+                settings = settings.model_copy(update={
+                    "feed_urls": [site.feed_url],
+                    "allow_private_hosts": True,
+                    "poll_interval": 5.0,
+                })
+                typer.echo(f"demo site at {site.base_url} ({len(site.pages)} pages)", err=True)
+            stack.enter_context(_embedded_broker(settings))
+            if demo:
+                from demo.check import DemoCheck
 
-            # A fixed port keeps the demo's article ids the same from run to run.
-            site = DemoSite(settings.corpus_dir, port=settings.demo_port)
-            site.start_in_thread()
-            stack.callback(site.stop_thread)
-            settings = settings.model_copy(update={
-                "feed_urls": [site.feed_url],
-                "allow_private_hosts": True,
-            })
-            typer.echo(f"demo site at {site.base_url} ({len(site.pages)} pages)", err=True)
-        stack.enter_context(_embedded_broker(settings))
-        try:
-            _run_worker(settings, _agents(agents))
-        except SystemExit as exc:
-            if exc.code not in (0, None):
-                raise
+                check = DemoCheck(site, settings, stories="stories" in chosen)
+                check.start_in_thread()
+                stack.callback(check.stop_thread)
+            try:
+                _run_worker(settings, chosen)
+            except SystemExit as exc:
+                if exc.code not in (0, None):
+                    raise
+    except KeyboardInterrupt:  # before the worker took over Ctrl-C, e.g. while the broker starts
+        typer.echo("vestnik run: interrupted", err=True)
+        raise typer.Exit(130) from None
+
+
+def _start_demo_site(port: int) -> DemoSite:
+    """The demo site of the packaged pages, served from a thread; a port in use is one line, not a traceback."""
+    from demo.site import DemoSite
+
+    site = DemoSite(port=port)
+    try:
+        site.start_in_thread()
+    except OSError as exc:
+        _fail(f"the demo site cannot listen on 127.0.0.1:{port}: {exc.strerror or exc}; "
+              "choose another port with --port or VESTNIK_DEMO_PORT")
+    return site
 
 
 @cli.command()
 def worker(agents: AgentsOption = "crawler,cleaner,annotator") -> None:
     """Run agents as one Faust worker against the configured cluster (scale by running more)."""
-    _run_worker(Settings(), _agents(agents))
+    _run_worker(_settings(), _agents(agents))
 
 
 @cli.command()
@@ -134,15 +216,19 @@ def crawl(
     """Crawl the configured sources once (cron-style) and publish raw pages."""
     from rich.progress import Progress as Bar
 
+    from agents.crawler.sources import SourcesError
     from streams.bindings.crawl_once import crawl_once, select_sources
 
     if not once:
-        raise typer.BadParameter("continuous crawling is `vestnik worker --agents crawler`; use --once here")
-    settings = Settings()
+        raise typer.BadParameter("continuous crawling is `vestnik worker --agents crawler`; use --once here",
+                                 param_hint="--once")
+    settings = _settings()
     try:
         sources = select_sources(settings, source or [])
+    except SourcesError as exc:
+        _fail(f"the sources file (VESTNIK_SOURCES_FILE) cannot be used: {exc}", EXIT_CONFIG)
     except ValueError as exc:
-        raise typer.BadParameter(str(exc)) from exc
+        raise typer.BadParameter(str(exc), param_hint="--source") from exc
     with _embedded_broker(settings), Bar(transient=True) as bar:
         tasks: dict[str, Any] = {}
 
@@ -165,17 +251,20 @@ def crawl(
 
 @cli.command("import")
 def import_command(
-    paths: Annotated[list[Path], typer.Argument(help="WARC files (.warc, .warc.gz), saved pages (.html, .html.gz),"
-                                                " text pages (.txt) or folders of them.", metavar="PATH",
+    paths: Annotated[list[Path], typer.Argument(help="Web archives (WARC .warc, .warc.gz; ARC .arc, .arc.gz),"
+                                                " saved pages (.html, .html.gz), text pages (.txt) or folders"
+                                                " of them.", metavar="PATH",
                                                 show_default=False)],
     base_url: Annotated[str | None, typer.Option(help="Address of the files' folder: a.html is published as"
-                                                 " BASE_URL/a.html (default: its file:// URL). WARC records"
-                                                 " keep their WARC-Target-URI.")] = None,
+                                                 " BASE_URL/a.html (default: its file:// URL). Archived pages"
+                                                 " keep their own address.")] = None,
     source: Annotated[str, typer.Option(help="Source name the pages are published under.")] = "import",
 ) -> None:
     """Publish pages from web archives and saved files to raw-pages, with the ids the crawler would give.
 
-    Bad records (unreadable, broken gzip, not HTML, empty, undecodable, over-size) are skipped and counted.
+    From a WARC: HTML responses, and HTML pages kept whole as resource records. From an ARC (version 1):
+    its HTML responses. Other records, and bad ones (unreadable, broken gzip, not HTML, empty, undecodable,
+    over-size), are skipped and counted.
 
     Exits 1 if nothing could be read at all, 75 if Kafka cannot be reached.
     """
@@ -184,20 +273,22 @@ def import_command(
     from streams.delivery import EXIT_KAFKA_UNAVAILABLE
     from streams.failures import PublishFailed
     from streams.importer import bar_reporter, import_pages, progress_bar
+    from streams.kafka import kafka_problem
 
-    settings = Settings()
+    if base_url is not None and not base_url.startswith(("http://", "https://")):
+        raise typer.BadParameter(f"{base_url!r} is not an http(s) address, e.g. https://example.ru/news/",
+                                 param_hint="--base-url")
+    settings = _settings()
     try:
         with _embedded_broker(settings), progress_bar() as bar:
             summary = asyncio.run(import_pages(settings, paths, base_url=base_url, source=source,
                                                progress=bar_reporter(bar)))
     except (PublishFailed, KafkaError) as exc:
-        typer.echo(f"vestnik import: Kafka at {','.join(settings.servers)} failed: {exc!r}", err=True)
-        raise typer.Exit(EXIT_KAFKA_UNAVAILABLE) from exc
+        _fail(kafka_problem(settings, exc), EXIT_KAFKA_UNAVAILABLE)
     for line in summary.lines():
         typer.echo(line)
     if not summary.read:
-        typer.echo("vestnik import: nothing could be read", err=True)
-        raise typer.Exit(1)
+        _fail("nothing could be read")
 
 
 def _utc(moment: datetime | None) -> datetime | None:
@@ -212,6 +303,8 @@ def replay(
     until: Annotated[datetime | None, typer.Option(help="Only the input received before this time: copied back"
                                                    " for the running workers, newest per article.")] = None,
     agents: AgentsOption = "cleaner",
+    force: Annotated[bool, typer.Option("--force", help="Rewind to a --since in the future all the same: the"
+                                                          " groups then skip the input not yet processed.")] = False,
 ) -> None:
     """Backfill: make an agent set reprocess its input since a time, or only a window of it.
 
@@ -225,7 +318,18 @@ def replay(
     if (since is None) == (not from_beginning):
         raise typer.BadParameter("give either --since or --from-beginning")
     moment, end = _utc(since), _utc(until)
-    settings, names = Settings(), _agents(agents)
+    if moment is not None and end is not None and moment >= end:
+        raise typer.BadParameter(f"{moment.isoformat()} is not before --until {end.isoformat()}:"
+                                 " the window holds no input", param_hint="--since")
+    if moment is not None and moment > datetime.now(UTC):
+        if end is not None:
+            raise typer.BadParameter(f"{moment.isoformat()} is in the future: no input was received in"
+                                     " the window yet", param_hint="--since")
+        if not force:
+            raise typer.BadParameter(f"{moment.isoformat()} is in the future: every partition would move"
+                                     " to its end and the input not yet processed would be skipped; give --force"
+                                     " if that is what you want", param_hint="--since")
+    settings, names = _settings(), _agents(agents)
     try:
         if end is not None:
             report = asyncio.run(refeed(settings, names, moment, end))
@@ -235,8 +339,7 @@ def replay(
             return
         targets = asyncio.run(rewind(settings, names, moment))
     except ReplayError as exc:
-        typer.echo(f"cannot replay: {exc}", err=True)
-        raise typer.Exit(1) from exc
+        _fail(f"cannot replay: {exc}")
     for tp, offset in sorted(targets.items()):
         typer.echo(f"{tp.topic}[{tp.partition}] -> offset {offset}")
     when = moment.isoformat() if moment else "the oldest kept input"
@@ -245,9 +348,9 @@ def replay(
 
 @cli.command()
 def lag(
-    agents: AgentsOption = "crawler,cleaner,annotator",
-    interval: Annotated[float, typer.Option(help="Seconds between samples.")] = 5.0,
-    samples: Annotated[int, typer.Option(help="How many samples to print (0 = until Ctrl-C).")] = 0,
+    agents: AgentsOption = "crawler,cleaner,annotator,stories",
+    interval: Annotated[float, typer.Option(min=0.1, help="Seconds between samples.")] = 5.0,
+    samples: Annotated[int, typer.Option(min=0, help="How many samples to print (0 = until Ctrl-C).")] = 0,
     until_drained: Annotated[bool, typer.Option(help="Stop once no group is behind.")] = False,
 ) -> None:
     """Each consumer group's lag per input topic, its rate and when it will have caught up."""
@@ -255,10 +358,13 @@ def lag(
 
     from streams.lag import positions, progress_lines
 
-    settings, names = Settings(), _agents(agents)
+    settings, names = _settings(), _agents(agents)
     before, shown = None, 0
     while True:
         now = asyncio.run(positions(settings, names))
+        if not now:
+            _fail("none of these agents' input topics exists yet: workers create them when they start"
+                  " (`vestnik run` or `vestnik worker`)")
         typer.echo(datetime.now(UTC).strftime("%H:%M:%S"))
         for line in progress_lines(before, now):
             typer.echo(line)
@@ -271,16 +377,25 @@ def lag(
 
 @cli.command("top-entities")
 def top_entities(
-    type_: Annotated[str | None, typer.Option("--type", help="PER, LOC or ORG.")] = None,
-    limit: Annotated[int, typer.Option(help="How many entities to show.")] = 20,
+    type_: Annotated[EntityType | None, typer.Option("--type", help="Only entities of this type.")] = None,
+    limit: Annotated[int, typer.Option(min=1, help="How many entities to show.")] = 20,
     worker: Annotated[list[str] | None, typer.Option(help="Worker web address (repeat for each worker).")] = None,
 ) -> None:
     """Who is in the news: articles per entity in the current window, from the annotator workers."""
+    import aiohttp
+
     from streams.entities import fetch_top
 
-    settings = Settings()
+    settings = _settings()
     workers = worker or [f"http://{settings.web_host}:{settings.web_port}"]
-    window, rows = asyncio.run(fetch_top(workers, type_, limit))
+    try:
+        window, rows = asyncio.run(fetch_top(workers, type_, limit))
+    except aiohttp.ClientConnectorError as exc:
+        _fail(f"no worker answers at {exc.host}:{exc.port}: start the annotator (`vestnik run`, or `vestnik worker"
+              " --agents annotator`), or give its address with --worker", EXIT_UNAVAILABLE)
+    except (aiohttp.ClientError, TimeoutError, KeyError, ValueError) as exc:
+        _fail(f"no entity counts from {', '.join(workers)} ({type(exc).__name__}: {exc}): is it a vestnik"
+              " worker running the annotator?", EXIT_UNAVAILABLE)
     typer.echo(f"articles per entity, current {window / 60:.0f}-minute window")
     for row in rows:
         typer.echo(f"{row['articles']:6d}  {row['type']}  {row['name']}")
@@ -291,8 +406,8 @@ def broker_start() -> None:
     """Fetch Kafka if needed, format storage and start the local broker."""
     from streams.broker import EmbeddedBroker
 
-    broker = EmbeddedBroker.default(Settings())
-    seconds = broker.start()
+    broker = EmbeddedBroker.default(_settings())
+    seconds = _start(broker)
     typer.echo(f"broker {broker.bootstrap} ready in {seconds:.1f}s (data in {broker.data_dir})")
 
 
@@ -301,7 +416,7 @@ def broker_stop() -> None:
     """Stop the local broker."""
     from streams.broker import EmbeddedBroker
 
-    stopped = EmbeddedBroker.default(Settings()).stop()
+    stopped = EmbeddedBroker.default(_settings()).stop()
     typer.echo("stopped" if stopped else "not running")
 
 
@@ -310,7 +425,7 @@ def broker_status() -> None:
     """Say whether the local broker runs, and where."""
     from streams.broker import EmbeddedBroker
 
-    broker = EmbeddedBroker.default(Settings())
+    broker = EmbeddedBroker.default(_settings())
     pid = broker.running_pid()
     typer.echo(f"running (pid {pid}) at {broker.bootstrap}" if pid else "not running")
     raise typer.Exit(0 if pid else 1)
@@ -319,29 +434,85 @@ def broker_status() -> None:
 @cli.command()
 def tail(
     topic: Annotated[str, typer.Argument(help="Registry key, suffix or full name, e.g. enriched-articles.")],
-    limit: Annotated[int, typer.Option(help="Stop after this many events (0 = no limit).")] = 0,
-    timeout: Annotated[float, typer.Option(help="Stop after this many idle seconds (0 = follow).")] = 0.0,
+    limit: Annotated[int, typer.Option(min=0, help="Stop after this many events (0 = no limit).")] = 0,
+    timeout: Annotated[float, typer.Option(min=0, help="Stop after this many idle seconds (0 = follow).")] = 0.0,
     from_beginning: Annotated[bool, typer.Option(help="Start at the oldest event.")] = True,
 ) -> None:
     """Pretty-print the events of a topic."""
-    from streams.tail import tail_topic
+    from streams.tail import TopicNotCreated, tail_topic
     from streams.topics import resolve
 
-    settings = Settings()
+    settings = _settings()
     try:
         resolve(settings, topic)
     except KeyError as exc:
-        raise typer.BadParameter(str(exc.args[0])) from exc
-    asyncio.run(tail_topic(settings, topic, limit=limit, idle_timeout=timeout, from_beginning=from_beginning))
+        raise typer.BadParameter(str(exc.args[0]), param_hint="TOPIC") from exc
+    try:
+        asyncio.run(tail_topic(settings, topic, limit=limit, idle_timeout=timeout, from_beginning=from_beginning))
+    except TopicNotCreated as exc:
+        _fail(str(exc))
 
 
-def _json_lines(stream: typer.FileText) -> Iterator[dict[str, object]]:
-    for number, line in enumerate(stream, 1):
-        if line.strip():
-            try:
-                yield orjson.loads(line)
-            except orjson.JSONDecodeError as exc:
-                yield {"_error": f"line {number}: not JSON: {exc}"}
+class _Line(BaseModel):
+    """The fields of an input line whose types the one-shot stages rely on; other fields pass through as given."""
+
+    model_config = ConfigDict(extra="allow")
+    id: str | int | None = None
+    url: str | None = None
+    title: str | None = None
+    text: str | None = None
+    html: str | None = None
+    published_at: str | None = None
+    entities: list[Any] | None = None
+
+
+_JSON_KINDS = {list: "an array", str: "a string", int: "a number", float: "a number", bool: "a boolean",
+               type(None): "null"}
+
+
+class _JsonLines:
+    """The records of a JSON Lines stream, read as bytes (any encoding error is a bad line, not a crash).
+
+    A line that is not a JSON object with fields of the right types becomes an error record, which the
+    stages print as `{"id": null, "error": ...}` and go on; `records` counts the good ones.
+    """
+
+    def __init__(self, stream: BinaryIO, shape: str) -> None:
+        self.stream, self.shape, self.records = stream, shape, 0
+
+    def __iter__(self) -> Iterator[dict[str, object]]:
+        for number, line in enumerate(self.stream, 1):
+            if line.strip():
+                yield self._record(number, line)
+
+    def _record(self, number: int, line: bytes) -> dict[str, object]:
+        try:
+            record = orjson.loads(line)
+        except orjson.JSONDecodeError as exc:
+            return {"_error": f"line {number}: not JSON: {exc}"}
+        if not isinstance(record, dict):
+            return {"_error": f"line {number}: {_JSON_KINDS.get(type(record), 'a value')}, not a JSON object"
+                              f" {self.shape}"}
+        try:
+            _Line.model_validate(record)
+        except ValidationError as exc:
+            wrong = "; ".join(f"{'.'.join(map(str, error['loc']))}: {error['msg']}"
+                              for error in exc.errors(include_url=False))
+            return {"_error": f"line {number}: {wrong}"}
+        self.records += 1
+        return record
+
+    def require_records(self) -> None:
+        """A run that read no good record did nothing: say so and end non-zero (error records went to stdout)."""
+        if not self.records:
+            _fail(f"no record to work on: the input holds no JSON object {self.shape} (one a line)")
+
+
+def _json_lines(file: BinaryIO | None, shape: str) -> _JsonLines:
+    """JSON Lines from FILE, or from stdin when it is not a terminal (where a newcomer would wait for nothing)."""
+    if file is None and sys.stdin.isatty():
+        _fail(f"no input: give a file, or pipe JSON Lines {shape} in, e.g. `< lines.jsonl`")
+    return _JsonLines(file or sys.stdin.buffer, shape)
 
 
 def _emit(record: dict[str, object]) -> None:
@@ -351,10 +522,14 @@ def _emit(record: dict[str, object]) -> None:
 
 @cli.command("clean")
 def clean_command(
-    file: Annotated[Path | None, typer.Argument(help="An HTML or text page; omit to read JSON Lines.")] = None,
+    file: Annotated[Path | None, typer.Argument(help="An HTML or text page; omit to read JSON Lines.", exists=True,
+                                                dir_okay=False, readable=True)] = None,
     url: Annotated[str | None, typer.Option(help="The page's URL (selects the site rules).")] = None,
 ) -> None:
-    """Clean one page, or JSON Lines {id,url,html|text} from stdin; no Kafka."""
+    """Clean one page, or JSON Lines {id,url,html|text} from stdin; no Kafka.
+
+    Exits 1 if the page, or every line, could not be cleaned.
+    """
     from streams.oneshot import clean_record
 
     if file is not None:
@@ -362,10 +537,15 @@ def clean_command(
         content: dict[str, object] = (
             {"text": data.decode("utf-8", "replace")} if file.suffix == ".txt" else {"html": data}
         )
-        _emit(clean_record({"id": file.stem, "url": url, **content}))
+        cleaned = clean_record({"id": file.stem, "url": url, **content})
+        _emit(cleaned)
+        if "error" in cleaned:
+            raise typer.Exit(1)
         return
-    for record in _json_lines(sys.stdin):  # type: ignore[arg-type]
+    lines = _json_lines(None, "{id,url,html|text}")
+    for record in lines:
         _emit(clean_record(record))
+    lines.require_records()
 
 
 @cli.command("annotate")
@@ -373,36 +553,39 @@ def annotate_command() -> None:
     """Annotate JSON Lines {id,text,title?} from stdin with entities; no Kafka."""
     from streams.oneshot import annotate_record
 
-    for record in _json_lines(sys.stdin):  # type: ignore[arg-type]
+    lines = _json_lines(None, "{id,text,title?}")
+    for record in lines:
         _emit(annotate_record(record))
+    lines.require_records()
 
 
 @cli.command("stories")
 def stories_command(
-    file: Annotated[typer.FileText | None, typer.Argument(help="JSON Lines; omit to read stdin.")] = None,
+    file: Annotated[typer.FileBinaryRead | None, typer.Argument(help="JSON Lines; omit to read stdin.")] = None,
 ) -> None:
     """Cluster JSON Lines {id,title,text,url?,published_at?,entities?} into stories, in input order; no Kafka."""
     from streams.bindings.stories import story_config
     from streams.oneshot import story_records
 
-    source = file or sys.stdin
-    for record in story_records(_json_lines(source), story_config(Settings())):  # type: ignore[arg-type]
+    lines = _json_lines(file, "{id,title,text,url?,published_at?,entities?}")
+    for record in story_records(lines, story_config(_settings())):
         _emit(record)
+    lines.require_records()
 
 
 @cli.command("top-stories")
 def top_stories_command(
     window: Annotated[str, typer.Option(help="Stories seen within this long: 24h, 90m, 3d.")] = "24h",
-    limit: Annotated[int, typer.Option(help="How many stories to show.")] = 20,
+    limit: Annotated[int, typer.Option(min=1, help="How many stories to show.")] = 20,
 ) -> None:
     """The stories with the most distinct outlets, from the `stories` topic."""
     from streams.stories import parse_span, read_stories, top
 
-    settings = Settings()
+    settings = _settings()
     try:
         span = parse_span(window)
     except ValueError as exc:
-        raise typer.BadParameter(str(exc)) from exc
+        raise typer.BadParameter(str(exc), param_hint="--window") from exc
     stories = asyncio.run(read_stories(settings))
     rows = top(stories, span, limit)
     typer.echo(f"{len(rows)} of {len(stories)} stories seen in the last {window}, most outlets first")
@@ -412,76 +595,96 @@ def top_stories_command(
 
 
 @cli.command("demo-site")
-def demo_site() -> None:
-    """Serve the local demo news site built from the shared corpus (port VESTNIK_DEMO_PORT)."""
-    from demo.site import DemoSite
-
-    settings = Settings()
-    site = DemoSite(settings.corpus_dir, port=settings.demo_port)
-    site.start_in_thread()
+def demo_site(
+    port: Annotated[int | None, typer.Option(min=0, max=65535, show_default="VESTNIK_DEMO_PORT, 8088",
+                                             help="Port on 127.0.0.1; 0 = any free port.")] = None,
+) -> None:
+    """Serve the local demo news site of the project's own pages."""
+    site = _start_demo_site(_settings().demo_port if port is None else port)
     typer.echo(f"serving {len(site.pages)} pages; feed at {site.feed_url} (Ctrl-C to stop)")
     with contextlib.suppress(KeyboardInterrupt):
-        while True:
-            import time
-
-            time.sleep(3600)
+        signal.pause()
     site.stop_thread()
 
 
+def _corpus(corpus: Path | None, *needed: str) -> Path:
+    """The corpus folder, checked for what a command reads from it: one line says what is missing and where to point."""
+    folder = corpus or _settings().corpus_dir
+    missing = [name for name in needed if not (folder / name).exists()]
+    if missing:
+        how = "--corpus" if corpus else "VESTNIK_CORPUS_DIR or --corpus"
+        _fail(f"no corpus at {folder}: it needs {', '.join(missing)}; point {how} at the folder that holds them")
+    return folder
+
+
+CorpusOption = Annotated[Path | None, typer.Option(help="Corpus folder (default: VESTNIK_CORPUS_DIR).",
+                                                    file_okay=False)]
+
+
 @eval_cli.command("clean")
-def eval_clean(corpus: Annotated[Path | None, typer.Option(help="Corpus folder.")] = None) -> None:
+def eval_clean(corpus: CorpusOption = None) -> None:
     """Score the cleaner beside plain trafilatura on seeds and pages."""
     from agents.cleaner.evaluate import main as evaluate
 
-    raise typer.Exit(evaluate(["--corpus", str(corpus or Settings().corpus_dir)]))
+    raise typer.Exit(evaluate(["--corpus", str(_corpus(corpus, "seeds", "gold", "pages/manifest.jsonl"))]))
 
 
 @eval_cli.command("stories")
 def eval_stories(
-    corpus: Annotated[Path | None, typer.Option(help="Corpus folder (its stories/ is read).")] = None,
+    corpus: CorpusOption = None,
     strict: Annotated[bool, typer.Option("--strict", help="Precise paraphrases against non-paraphrases.")] = False,
 ) -> None:
-    """Score story clustering beside two baselines on the same-story pairs."""
+    """Score story clustering beside two baselines on the same-story pairs (the corpus's stories/)."""
     from agents.stories.evaluate import main as evaluate
 
-    folder = (corpus or Settings().corpus_dir) / "stories"
+    folder = _corpus(corpus, "stories/articles.jsonl.gz", "stories/pairs.jsonl") / "stories"
     raise typer.Exit(evaluate(["--corpus", str(folder), *(["--strict"] if strict else [])]))
 
 
 @eval_cli.command("ner")
-def eval_ner(corpus: Annotated[Path | None, typer.Option(help="Corpus folder.")] = None) -> None:
+def eval_ner(corpus: CorpusOption = None) -> None:
     """Score the annotator's entities beside plain natasha on factRuEval dev."""
     from agents.annotator.evaluate import main as evaluate
 
-    raise typer.Exit(evaluate(["--corpus", str(corpus or Settings().corpus_dir)]))
+    raise typer.Exit(evaluate(["--corpus", str(_corpus(corpus, "ner/factru_dev.jsonl"))]))
 
 
 @cli.command()
 def bench(
-    pages: Annotated[int, typer.Option(help="Raw pages per pipeline set-up, produced at once.")] = 600,
+    pages: Annotated[int, typer.Option(min=1, help="Raw pages per pipeline set-up, produced at once.")] = 600,
     workers: Annotated[str, typer.Option(help="Worker processes of each set-up, comma-separated.")] = "1,2",
-    latency_seconds: Annotated[float, typer.Option(help="Seconds of pages offered at half the maximum"
+    latency_seconds: Annotated[float, typer.Option(min=0, help="Seconds of pages offered at half the maximum"
                                                    " rate to the largest set-up; 0 skips latency.")] = 30.0,
-    rounds: Annotated[int, typer.Option(help="Passes over the corpus for the stage timings.")] = 2,
-    warm_up: Annotated[int, typer.Option(help="Pages each set-up handles before it is measured.")] = 100,
-    corpus_limit: Annotated[int | None, typer.Option(help="Only the first N corpus pages.")] = None,
-    story_window: Annotated[int, typer.Option(help="Articles in the story window when story assignment"
+    rounds: Annotated[int, typer.Option(min=1, help="Passes over the corpus for the stage timings.")] = 2,
+    warm_up: Annotated[int, typer.Option(min=0, help="Pages each set-up handles before it is measured.")] = 100,
+    corpus_limit: Annotated[int | None, typer.Option(min=1, help="Only the first N corpus pages.")] = None,
+    story_window: Annotated[int, typer.Option(min=1, help="Articles in the story window when story assignment"
                                               " is timed.")] = 50_000,
-    out: Annotated[Path, typer.Option(help="Results directory; each run writes a folder in it.")] = Path(
-        "benchmarks/results"),
-    corpus: Annotated[Path | None, typer.Option(help="Corpus folder.")] = None,
+    out: Annotated[Path, typer.Option(file_okay=False, help="Results directory; each run writes a folder in it.")
+                   ] = Path("benchmarks/results"),
+    corpus: CorpusOption = None,
 ) -> None:
     """Measure the stages alone, a plain script and the pipeline on a real broker; write a table and plots.
 
-    Uses the configured cluster, or an embedded broker of its own on free ports.
+    Uses the configured cluster, or an embedded broker of its own on free ports. Needs the bench extra
+    (`pip install 'vestnik[bench]'`).
     """
+    try:
+        import matplotlib  # noqa: F401
+        import psutil  # noqa: F401
+    except ImportError as exc:
+        _fail(f"needs the bench extra, which is not installed ({exc.name or exc} is missing):"
+              " pip install 'vestnik[bench]'")
     from benchmarks.bench import Options, markdown, run, write
 
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # a terminated bench still stops its workers and broker
-    counts = tuple(sorted({int(n) for n in workers.split(",") if n.strip()}))
+    try:
+        counts = tuple(sorted({int(n) for n in workers.split(",") if n.strip()}))
+    except ValueError:
+        counts = ()
     if not counts or min(counts) < 1:
-        raise typer.BadParameter("--workers takes positive counts, e.g. 1,2")
-    options = Options(corpus=corpus or Settings().corpus_dir, out=out, pages=pages, workers=counts,
+        raise typer.BadParameter("takes positive counts, e.g. 1,2", param_hint="--workers")
+    options = Options(corpus=_corpus(corpus, "pages/manifest.jsonl"), out=out, pages=pages, workers=counts,
                       rounds=rounds, latency_seconds=latency_seconds, corpus_limit=corpus_limit, warm_up=warm_up,
                       story_window=story_window)
     results = run(options, say=lambda line: typer.echo(line, err=True))
@@ -492,9 +695,11 @@ def bench(
 
 dlq_cli = typer.Typer(help="Dead letters: list them, show one, send them back to their topic.", no_args_is_help=True)
 cli.add_typer(dlq_cli, name="dlq")
-DlqAgent = Annotated[str | None, typer.Option(help="Only this agent's dead letters: crawler, cleaner, annotator.")]
+DeadLetterAgent = Literal["crawler", "cleaner", "annotator", "entity-counter", "story-feed", "stories"]
+"""What dead letters name as their agent: each agent loop of streams.app and each faust stream of the bindings."""
+DlqAgent = Annotated[DeadLetterAgent | None, typer.Option(help="Only this agent's dead letters.")]
 DlqReason = Annotated[str | None, typer.Option(help="Only those whose 'error type: reason' contains this (any case).")]
-DlqLimit = Annotated[int, typer.Option(help="Only the newest N of those that match (0 = all).")]
+DlqLimit = Annotated[int, typer.Option(min=0, help="Only the newest N of those that match (0 = all).")]
 
 
 @dlq_cli.command("list")
@@ -509,7 +714,7 @@ def dlq_list(agent: DlqAgent = None, reason: DlqReason = None, limit: DlqLimit =
 
     from streams.dlq import list_letters
 
-    asyncio.run(list_letters(Settings(), Console(), agent=agent, reason=reason, limit=limit))
+    asyncio.run(list_letters(_settings(), Console(), agent=agent, reason=reason, limit=limit))
 
 
 @dlq_cli.command("show")
@@ -517,7 +722,7 @@ def dlq_show(
     key: Annotated[str, typer.Argument(help="The original message key (e.g. an article id), the dead letter's id "
                                             "'topic/partition/offset', or its origin 'topic\\[partition]@offset'; "
                                             "the topic with or without the prefix.")],
-    width: Annotated[int, typer.Option(help="Characters of the original value to show.")] = 600,
+    width: Annotated[int, typer.Option(min=1, help="Characters of the original value to show.")] = 600,
 ) -> None:
     """Print every field of the dead letters that KEY names, their requeue count and a longer payload preview.
 
@@ -527,7 +732,7 @@ def dlq_show(
 
     from streams.dlq import show_letters
 
-    if not asyncio.run(show_letters(Settings(), Console(), key, width=width)):
+    if not asyncio.run(show_letters(_settings(), Console(), key, width=width)):
         raise typer.Exit(1)
 
 
@@ -555,26 +760,44 @@ def dlq_requeue(
 
     from streams.dlq import requeue_letters
 
-    asyncio.run(requeue_letters(Settings(), Console(), agent=agent, reason=reason, limit=limit,
+    asyncio.run(requeue_letters(_settings(), Console(), agent=agent, reason=reason, limit=limit,
                                 max_requeues=max_requeues, force=force, dry_run=dry_run))
 
 
 def main() -> None:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    # aiokafka logs each failed connection before the command can say what it means; workers undo this.
+    logging.getLogger("aiokafka").setLevel(logging.CRITICAL)
     from aiokafka.errors import KafkaError
 
     try:
         cli()
     except KafkaError as exc:  # any command that talks to Kafka: say why in one line, not a traceback
-        from streams.kafka import EXIT_CREDENTIALS_REJECTED, CredentialsRejected, check_credentials
+        from streams.kafka import EXIT_CREDENTIALS_REJECTED, CredentialsRejected, check_credentials, kafka_problem
 
+        settings = Settings()
         try:
-            asyncio.run(check_credentials(Settings()))
+            asyncio.run(check_credentials(settings))
         except CredentialsRejected as rejected:
             typer.echo(f"vestnik: {rejected}", err=True)
             raise SystemExit(EXIT_CREDENTIALS_REJECTED) from exc
-        typer.echo(f"vestnik: Kafka at {Settings().bootstrap_servers or 'the embedded broker'}: {exc}", err=True)
-        raise SystemExit(69) from exc  # EX_UNAVAILABLE
+        typer.echo(f"vestnik: {kafka_problem(settings, exc)}", err=True)
+        raise SystemExit(EXIT_UNAVAILABLE) from exc
+    except (ValidationError, SettingsError) as exc:
+        if isinstance(exc, ValidationError) and exc.title != Settings.__name__:
+            _unexpected(exc)
+        typer.echo(f"vestnik: {settings_error(exc)}", err=True)
+        raise SystemExit(EXIT_CONFIG) from exc
+    except Exception as exc:  # the last resort: every known mistake is answered where it is made
+        _unexpected(exc)
+
+
+def _unexpected(exc: Exception) -> NoReturn:
+    """One line for what no command foresaw; the traceback when VESTNIK_LOG_LEVEL=debug asks for it."""
+    if os.environ.get("VESTNIK_LOG_LEVEL", "").lower() == "debug":
+        raise exc
+    typer.echo(f"vestnik: {type(exc).__name__}: {exc} ({DEBUG_HINT})", err=True)
+    raise SystemExit(70) from exc  # EX_SOFTWARE
 
 
 if __name__ == "__main__":

@@ -7,8 +7,8 @@ import logging
 import ssl
 import time
 import uuid
-from collections.abc import AsyncIterator
-from typing import Any
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Any, TypeVar
 
 import faust
 from aiokafka import AIOKafkaConsumer, TopicPartition
@@ -17,6 +17,8 @@ from aiokafka.conn import create_conn
 from aiokafka.errors import (
     AuthenticationFailedError,
     AuthenticationMethodNotSupported,
+    GroupCoordinatorNotAvailableError,
+    KafkaConnectionError,
     KafkaError,
     SaslAuthenticationFailed,
     UnsupportedSaslMechanismError,
@@ -27,6 +29,8 @@ from streams.settings import Settings
 from streams.topics import TOPICS, topic_name
 
 log = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 
 def _ssl_context(settings: Settings) -> ssl.SSLContext:
@@ -113,6 +117,23 @@ async def ensure_topics(settings: Settings, topics: list[NewTopic] | None = None
         await admin.close()
 
 
+def unreachable(settings: Settings) -> str:
+    """Why a command got no answer from Kafka, and what to do about it."""
+    servers = ",".join(settings.servers)
+    if settings.embedded:
+        return f"no Kafka at {servers}: start one with `vestnik broker start`, or set VESTNIK_BOOTSTRAP_SERVERS"
+    return f"no Kafka at {servers}: start it, or point VESTNIK_BOOTSTRAP_SERVERS at a cluster that runs"
+
+
+def kafka_problem(settings: Settings, exc: BaseException) -> str:
+    """One line for a Kafka failure that ended a command."""
+    if isinstance(exc, KafkaConnectionError) or isinstance(exc.__cause__, KafkaConnectionError):
+        return unreachable(settings)
+    told = str(exc)
+    name = type(exc).__name__
+    return f"Kafka at {','.join(settings.servers)}: {told if name in told else f'{name}: {told}'}"
+
+
 class ClusterUnavailable(RuntimeError):
     """The cluster did not answer within the startup timeout."""
 
@@ -162,11 +183,27 @@ async def ensure_topics_when_ready(settings: Settings) -> None:
         except (KafkaError, OSError) as exc:
             await check_credentials(settings)
             if time.monotonic() >= deadline:
-                raise ClusterUnavailable(f"Kafka at {','.join(settings.servers)} did not answer within "
-                                         f"{settings.startup_timeout:.0f}s: {exc!r}") from exc
+                raise ClusterUnavailable(f"{unreachable(settings)} (waited {settings.startup_timeout:.0f}s:"
+                                         f" {exc!r})") from exc
             log.warning("Kafka at %s not reachable yet (%r); retrying in %.1fs", ",".join(settings.servers), exc, pause)
             await asyncio.sleep(pause)
             pause = min(pause * 2, 5.0)
+
+
+async def coordinated(request: Callable[[], Awaitable[T]], timeout: float = 15.0) -> T:
+    """An admin request about a group, asked again while no coordinator answers for it.
+
+    A cluster creates its offsets topic when a group is first asked about, and has no coordinator
+    until that topic is ready: on a new cluster the first such request fails for a moment.
+    """
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            return await request()
+        except GroupCoordinatorNotAvailableError:
+            if time.monotonic() >= deadline:
+                raise
+            await asyncio.sleep(0.5)
 
 
 async def topic_partitions(settings: Settings, name: str) -> list[TopicPartition]:

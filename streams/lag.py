@@ -10,12 +10,13 @@ from __future__ import annotations
 import time
 from collections import defaultdict
 from dataclasses import dataclass
+from functools import partial
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 
 from streams.app import consumer_groups
-from streams.kafka import client_options
+from streams.kafka import client_options, coordinated
 from streams.settings import Settings
 
 
@@ -35,19 +36,21 @@ class Position:
 
 
 async def positions(settings: Settings, agents: list[str]) -> list[Position]:
-    """The committed and end offsets of every group of `agents` on each of its input topics."""
+    """The committed and end offsets of every group of `agents` on each of its input topics that exists."""
     groups = consumer_groups(settings, agents)
     admin = AIOKafkaAdminClient(**client_options(settings))
     consumer = AIOKafkaConsumer(**client_options(settings), group_id=None, enable_auto_commit=False)
-    await admin.start()
     try:
+        await admin.start()
         await consumer.start()
         partitions = {topic["topic"]: [TopicPartition(topic["topic"], p["partition"]) for p in topic["partitions"]]
                       for topic in await admin.describe_topics(sorted({t for ts in groups.values() for t in ts}))}
+        if not any(partitions.values()):
+            return []
         ends = await consumer.end_offsets([tp for tps in partitions.values() for tp in tps])
         rows: list[Position] = []
         for group, topics in groups.items():
-            committed = await admin.list_consumer_group_offsets(group)
+            committed = await coordinated(partial(admin.list_consumer_group_offsets, group))
             summed: dict[str, list[int]] = defaultdict(lambda: [0, 0])
             for topic in topics:
                 for tp in partitions.get(topic, []):

@@ -18,13 +18,14 @@ from collections import Counter
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import partial
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 from aiokafka.structs import OffsetAndMetadata
 
 from streams.app import OWN_LOOP_INPUTS, consumer_groups
-from streams.kafka import client_options
+from streams.kafka import client_options, coordinated
 from streams.settings import Settings
 from streams.topics import topic_name
 
@@ -39,8 +40,9 @@ async def rewind(settings: Settings, agents: list[str], since: datetime | None) 
     admin = AIOKafkaAdminClient(**client_options(settings))
     await admin.start()
     try:
+        await _require_topics(admin, [topic for topics in groups.values() for topic in topics])
         for group in groups:
-            described = await admin.describe_consumer_groups([group])
+            described = await coordinated(partial(admin.describe_consumer_groups, [group]))
             error_code, _, state, _, _, members = described[0].groups[0][:6]
             if error_code:
                 raise ReplayError(f"cannot describe group {group}: Kafka error code {error_code}")
@@ -53,8 +55,8 @@ async def rewind(settings: Settings, agents: list[str], since: datetime | None) 
     targets: dict[TopicPartition, int] = {}
     for group, tps in partitions.items():
         consumer = AIOKafkaConsumer(**client_options(settings), group_id=group, enable_auto_commit=False)
-        await consumer.start()
         try:
+            await consumer.start()
             consumer.assign(tps)
             chosen = await offsets_at(consumer, tps, since)
             await consumer.commit({tp: OffsetAndMetadata(offset, "") for tp, offset in chosen.items()})
@@ -62,6 +64,14 @@ async def rewind(settings: Settings, agents: list[str], since: datetime | None) 
         finally:
             await consumer.stop()
     return targets
+
+
+async def _require_topics(admin: AIOKafkaAdminClient, topics: list[str]) -> None:
+    """Input topics that do not exist yet hold nothing to reprocess: say so rather than fail in Kafka's words."""
+    missing = sorted(set(topics) - set(await admin.list_topics()))
+    if missing:
+        raise ReplayError(f"{', '.join(missing)} do not exist yet, so there is no input to reprocess"
+                          " (workers create the topics when they start: `vestnik run` or `vestnik worker`)")
 
 
 async def _partitions(admin: AIOKafkaAdminClient, topics: list[str]) -> list[TopicPartition]:
@@ -98,20 +108,21 @@ async def refeed(settings: Settings, agents: list[str], since: datetime | None, 
                           f"({', '.join(OWN_LOOP_INPUTS)}); rewind the others")
     topics = sorted({topic_name(settings, key) for agent in agents for key in OWN_LOOP_INPUTS[agent]})
     report = Refeed()
+    admin = AIOKafkaAdminClient(**client_options(settings))
+    await admin.start()
+    try:
+        await _require_topics(admin, topics)
+        tps = await _partitions(admin, topics)
+    finally:
+        await admin.close()
     consumer = AIOKafkaConsumer(**client_options(settings), group_id=None, enable_auto_commit=False,
                                 max_partition_fetch_bytes=settings.max_message_bytes,
                                 fetch_max_bytes=settings.max_message_bytes)
     producer = AIOKafkaProducer(**client_options(settings), acks="all", compression_type="zstd",
                                 max_request_size=settings.max_message_bytes)
-    admin = AIOKafkaAdminClient(**client_options(settings))
-    await admin.start()
     try:
-        tps = await _partitions(admin, topics)
-    finally:
-        await admin.close()
-    await consumer.start()
-    await producer.start()
-    try:
+        await consumer.start()
+        await producer.start()
         starts, stops = await offsets_at(consumer, tps, since), await offsets_at(consumer, tps, until)
         ends = await consumer.end_offsets(tps)
         for tp in tps:

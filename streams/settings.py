@@ -3,15 +3,25 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import Field, SecretStr, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import BeforeValidator, Field, FilePath, SecretStr, ValidationError, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict, SettingsError
 
 
 def _default_cache() -> Path:
     return Path.home() / ".cache" / "vestnik"
+
+
+def _lower(value: object) -> object:
+    return value.lower() if isinstance(value, str) else value
+
+
+TOPIC_NAME = "^[A-Za-z0-9._-]"  # the characters Kafka allows in a topic name
+
+LogLevel = Annotated[Literal["debug", "info", "warning", "error", "critical"], BeforeValidator(_lower)]
 
 
 class Settings(BaseSettings):
@@ -24,25 +34,26 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="VESTNIK_", extra="ignore")
 
     # Kafka cluster
-    app_id: str = Field("vestnik", description="Faust app id: also the consumer group prefix.")
+    app_id: str = Field("vestnik", pattern=TOPIC_NAME + "+$",
+                        description="Faust app id: also the consumer group prefix, and in changelog topic names.")
     bootstrap_servers: str = Field("", description="host:port[,host:port]; empty = embedded broker.")
-    security_protocol: str = Field("PLAINTEXT", description="PLAINTEXT, SSL, SASL_PLAINTEXT or SASL_SSL.")
-    sasl_mechanism: str = Field("PLAIN", description="PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512.")
+    security_protocol: Literal["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"] = "PLAINTEXT"
+    sasl_mechanism: Literal["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"] = "PLAIN"
     sasl_username: str | None = None
     sasl_password: SecretStr | None = Field(None, description="Never printed: logs and /health show '**********'.")
-    ssl_cafile: Path | None = Field(None, description="CA bundle for SSL and SASL_SSL; default: the system's.")
+    ssl_cafile: FilePath | None = Field(None, description="CA bundle for SSL and SASL_SSL; default: the system's.")
 
     # Topics
-    topic_prefix: str = Field("vestnik.", description="Prefix of every topic name.")
+    topic_prefix: str = Field("vestnik.", pattern=TOPIC_NAME + "*$", description="Prefix of every topic name.")
     topic_partitions: int = Field(8, ge=1)
     topic_replication: int = Field(1, ge=1)
     max_message_bytes: int = Field(8 * 1024 * 1024, ge=1024 * 1024)
 
     # Worker
     web_host: str = "127.0.0.1"
-    web_port: int = Field(6066, ge=0, le=65535)
+    web_port: int = Field(6066, ge=1, le=65535)
     web_enabled: bool = True
-    log_level: str = "info"
+    log_level: LogLevel = "info"
     log_format: Literal["text", "json"] = Field("text", description="json: one JSON object a line, with context.")
     session_timeout: float = Field(45.0, gt=0, description="Seconds before a silent worker's partitions move.")
     cpu_workers: int = Field(1, ge=1, description="Processes for extraction and NER, off the event loop.")
@@ -76,7 +87,7 @@ class Settings(BaseSettings):
     broker_start_timeout: float = 90.0
 
     # Crawler
-    sources_file: Path | None = Field(None, description="TOML list of sources; default: every publisher's.")
+    sources_file: FilePath | None = Field(None, description="TOML list of sources; default: every publisher's.")
     feed_urls: list[str] = Field(
         default_factory=list, description="RSS/Atom feeds to crawl instead of the sources file (JSON list)."
     )
@@ -115,6 +126,18 @@ class Settings(BaseSettings):
     # Demo and evaluation data
     demo_port: int = Field(8088, ge=0, le=65535, description="Port of the demo news site on 127.0.0.1.")
     corpus_dir: Path = Field(Path("../shared/corpus"), description="Seeds, gold pages and NER sets.")
+
+    @field_validator("bootstrap_servers")
+    @classmethod
+    def _servers_are_host_and_port(cls, value: str) -> str:
+        if not value.strip():
+            return value
+        servers = [server.strip() for server in value.split(",") if server.strip()]
+        for server in servers or [value]:
+            host, _, port = server.rpartition(":")
+            if not host or not port.isdigit() or not 0 < int(port) < 65536:
+                raise ValueError(f"{server!r} is not host:port with a port from 1 to 65535 (e.g. kafka-1:9092)")
+        return value
 
     @model_validator(mode="after")
     def _pages_fit_in_messages(self) -> Settings:
@@ -174,3 +197,24 @@ class Settings(BaseSettings):
 
     def topic(self, suffix: str) -> str:
         return f"{self.topic_prefix}{suffix}"
+
+
+def settings_error(exc: ValidationError | SettingsError) -> str:
+    """One line for settings that cannot be used: each variable, the value it holds and what is allowed."""
+    if isinstance(exc, SettingsError):
+        field = re.search(r'field "(\w+)"', str(exc))
+        variable = f"VESTNIK_{field.group(1).upper()}" if field else "a VESTNIK_* variable"
+        return (f"{variable} is not valid JSON ({exc.__cause__ or exc}); lists and maps are written in JSON,"
+                ' e.g. ["https://example.ru/rss"] or {"name": "value"}')
+    problems = []
+    for error in exc.errors(include_url=False):
+        message = error["msg"].removeprefix("Value error, ")
+        if not error["loc"]:  # a rule over several settings: its message names them
+            problems.append(message)
+            continue
+        name, *inner = (str(part) for part in error["loc"])
+        where = "".join(f"[{part}]" for part in inner)
+        secret = "SecretStr" in str(Settings.model_fields[name].annotation)
+        value = "" if secret else f"={error['input']!r}"
+        problems.append(f"VESTNIK_{name.upper()}{where}{value}: {message[:1].lower()}{message[1:]}")
+    return "; ".join(problems)

@@ -9,14 +9,22 @@ from aiokafka import AIOKafkaConsumer
 from rich.console import Console
 from rich.json import JSON
 
-from streams.kafka import client_options
+from streams.kafka import client_options, topic_partitions
 from streams.settings import Settings
 from streams.topics import resolve
+
+
+class TopicNotCreated(LookupError):
+    """The topic is in the registry but not on the cluster yet: there is nothing to follow."""
 
 
 async def tail_topic(settings: Settings, topic: str, *, limit: int = 0, idle_timeout: float = 0.0,
                      from_beginning: bool = True) -> int:
     name, _ = resolve(settings, topic)
+    if not await topic_partitions(settings, name):
+        # Subscribed to a missing topic, a consumer waits for it, logging a warning per metadata refresh.
+        raise TopicNotCreated(f"topic {name} does not exist yet: workers create the topics when they start"
+                              " (`vestnik run` or `vestnik worker`)")
     console = Console()
     consumer = AIOKafkaConsumer(
         name,

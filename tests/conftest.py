@@ -1,4 +1,4 @@
-"""Session-wide test fixtures: the shared corpus, one real Kafka broker, fresh names per test."""
+"""Session-wide test fixtures: no settings from the shell, one real Kafka broker, fresh names per test."""
 
 from __future__ import annotations
 
@@ -19,7 +19,11 @@ if TYPE_CHECKING:
     from streams.broker import EmbeddedBroker
 
 ROOT = Path(__file__).resolve().parents[1]
-CORPUS = Path(os.environ.get("VESTNIK_CORPUS_DIR", ROOT.parent / "shared" / "corpus"))
+
+# The suite runs on an embedded broker of its own. To run it against a cluster instead, export
+# VESTNIK_TEST_BOOTSTRAP_SERVERS=host:port: it is not a setting, and it is read here, once, before the
+# tests clear every VESTNIK_* variable from their environment.
+EXTERNAL_BOOTSTRAP = os.environ.get("VESTNIK_TEST_BOOTSTRAP_SERVERS", "").strip()
 
 
 SASL_USERS = {"vestnik": f"pw-{uuid.uuid4().hex}"}
@@ -33,16 +37,29 @@ def free_port() -> int:
         return port
 
 
-@pytest.fixture(scope="session")
-def corpus_dir() -> Path:
-    assert (CORPUS / "seeds").is_dir(), f"shared corpus not found at {CORPUS}"
-    return CORPUS
+def clear_settings_from_the_shell(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in [name for name in os.environ if name.startswith("VESTNIK_")]:
+        monkeypatch.delenv(name)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _session_without_settings_from_the_shell() -> Iterator[None]:
+    """Session fixtures (the broker) run before any per-test one: they too see no VESTNIK_* of the shell."""
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        clear_settings_from_the_shell(monkeypatch)
+        yield
+
+
+@pytest.fixture(autouse=True)
+def _without_settings_from_the_shell(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every test builds the Settings it needs: nothing it does depends on the user's VESTNIK_* variables."""
+    clear_settings_from_the_shell(monkeypatch)
 
 
 @pytest.fixture(scope="session")
 def kafka_broker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmbeddedBroker | None]:
     """One broker per test session: an embedded one started here, or None when a cluster is configured."""
-    if os.environ.get("VESTNIK_BOOTSTRAP_SERVERS", "").strip():
+    if EXTERNAL_BOOTSTRAP:
         yield None
         return
     from streams.broker import EmbeddedBroker
@@ -62,13 +79,13 @@ def kafka_broker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmbeddedB
 def sasl_bootstrap(kafka_broker: EmbeddedBroker | None) -> str:
     """host:port of the session broker's SASL_PLAINTEXT listener."""
     if kafka_broker is None:
-        pytest.fail("the SASL tests need the embedded test broker (unset VESTNIK_BOOTSTRAP_SERVERS)")
+        pytest.fail("the SASL tests need the embedded test broker (unset VESTNIK_TEST_BOOTSTRAP_SERVERS)")
     return f"{kafka_broker.settings.broker_host}:{kafka_broker.settings.broker_sasl_port}"
 
 
 @pytest.fixture(scope="session")
 def kafka_bootstrap(kafka_broker: EmbeddedBroker | None) -> str:
-    return kafka_broker.bootstrap if kafka_broker else os.environ["VESTNIK_BOOTSTRAP_SERVERS"].strip()
+    return kafka_broker.bootstrap if kafka_broker else EXTERNAL_BOOTSTRAP
 
 
 @pytest.fixture
@@ -81,7 +98,6 @@ def kafka_settings(kafka_bootstrap: str, tmp_path: Path) -> Settings:
         topic_prefix=f"test-{run}.",
         topic_partitions=2,
         web_port=free_port(),
-        corpus_dir=CORPUS,
         allow_private_hosts=True,
         discovery_tick=0.5,
         host_delay=0.0,

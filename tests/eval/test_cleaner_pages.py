@@ -13,13 +13,12 @@ import pytest
 
 from agents.cleaner.evaluate import PagesReport, cleaner_body, score_pages, trafilatura_precision
 
-CORPUS = Path(__file__).resolve().parents[2].parent / "shared" / "corpus"
 MACRO_FLOOR = 0.94
 
 
 @pytest.fixture(scope="module")
-def report() -> PagesReport:
-    return score_pages(CORPUS, {"cleaner": cleaner_body, "traf_prec": trafilatura_precision})
+def report(pages_dir: Path) -> PagesReport:
+    return score_pages(pages_dir.parent, {"cleaner": cleaner_body, "traf_prec": trafilatura_precision})
 
 
 def test_macro_f1_beats_trafilatura_favor_precision(report: PagesReport) -> None:

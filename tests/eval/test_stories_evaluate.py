@@ -22,13 +22,6 @@ from agents.stories.syndication import evaluate_duplicates
 
 
 @pytest.fixture(scope="module")
-def stories_dir(corpus_dir: Path) -> Path:
-    folder = corpus_dir / "stories"
-    assert (folder / "pairs.jsonl").is_file(), f"same-story corpus not found at {folder}"
-    return folder
-
-
-@pytest.fixture(scope="module")
 def clusters(stories_dir: Path) -> dict[str, str]:
     return cluster_ids(load_articles(stories_dir))
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import json
 import re
 import time
 from pathlib import Path
@@ -14,6 +13,7 @@ from agents.common.ids import article_id
 from schemas.models import CleanArticle, utc_now
 from streams.codecs import encode
 from streams.settings import Settings
+from tests.articles import written_articles
 from tests.integration.harness import WorkerProcess, collect, produce
 
 
@@ -28,23 +28,25 @@ async def record_latency(url: str, latencies: list[float]) -> None:
             await asyncio.sleep(0.1)
 
 
-def long_articles(corpus_dir: Path, count: int) -> list[CleanArticle]:
-    bodies = [json.loads(p.read_text("utf-8"))["body"] for p in sorted((corpus_dir / "gold").glob("*.json"))]
+def long_articles(count: int) -> list[CleanArticle]:
+    """Articles of 80 thousand characters and more, each a written article over and over."""
+    bodies = [article.body for article in written_articles().values()]
     articles = []
     for n in range(count):
         url = f"https://burst.example/{n}"
-        body = "\n\n".join(bodies[n % len(bodies)] for _ in range(16))  # 80-160 thousand characters
+        body = bodies[n % len(bodies)]
+        body = "\n\n".join([body] * (80_000 // len(body) + 1))
         articles.append(CleanArticle(id=article_id(url), url=url, site="burst.example", body=body,
                                      cleaner_version="test", cleaned_at=utc_now()))
     return articles
 
 
 async def test_burst_of_long_articles_keeps_the_worker_in_its_group(
-    kafka_settings: Settings, corpus_dir: Path, tmp_path: Path
+    kafka_settings: Settings, tmp_path: Path
 ) -> None:
     # A short session timeout makes a blocked event loop visible quickly as a lost membership.
     settings = kafka_settings.model_copy(update={"session_timeout": 8.0})
-    articles = long_articles(corpus_dir, 5)
+    articles = long_articles(5)
     worker = WorkerProcess(settings, "annotator", tmp_path).start()
     try:
         await worker.wait_ready()

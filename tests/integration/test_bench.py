@@ -9,15 +9,16 @@ from pathlib import Path
 
 from streams.settings import Settings
 from tests.integration.harness import ROOT, settings_env
+from tests.pages import page_corpus
 
 
-def test_bench_measures_every_set_up_and_writes_its_table_and_plots(kafka_settings: Settings, corpus_dir: Path,
-                                                                     tmp_path: Path) -> None:
+def test_bench_measures_every_set_up_and_writes_its_table_and_plots(kafka_settings: Settings, tmp_path: Path) -> None:
+    corpus = page_corpus(tmp_path / "corpus")
     out = tmp_path / "results"
     done = subprocess.run(
         [sys.executable, "-m", "streams.cli", "bench", "--pages", "30", "--workers", "1", "--latency-seconds", "4",
          "--rounds", "1", "--corpus-limit", "12", "--warm-up", "6",
-         "--story-window", "1000", "--corpus", str(corpus_dir), "--out", str(out)],
+         "--story-window", "1000", "--corpus", str(corpus), "--out", str(out)],
         cwd=ROOT, env=settings_env(kafka_settings), capture_output=True, text=True, timeout=600,
     )
     assert done.returncode == 0, done.stderr[-4000:]

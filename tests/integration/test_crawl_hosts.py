@@ -39,10 +39,8 @@ def assert_polite_and_concurrent(site: ManyHosts) -> None:
     assert max(asked[0] for asked in times.values()) < min(asked[1] for asked in times.values()), times
 
 
-async def test_crawl_once_fetches_hosts_at_once_within_each_hosts_delay(
-    kafka_settings: Settings, corpus_dir: Path
-) -> None:
-    demo = DemoSite(corpus_dir)
+async def test_crawl_once_fetches_hosts_at_once_within_each_hosts_delay(kafka_settings: Settings) -> None:
+    demo = DemoSite()
     site = ManyHosts(hosts=4, pages=3, page=demo.document(demo.pages[0]))
     await site.start()
     try:
@@ -57,9 +55,9 @@ async def test_crawl_once_fetches_hosts_at_once_within_each_hosts_delay(
 
 
 async def test_crawler_worker_fetches_hosts_at_once_within_each_hosts_delay(
-    kafka_settings: Settings, corpus_dir: Path, tmp_path: Path
+    kafka_settings: Settings, tmp_path: Path
 ) -> None:
-    demo = DemoSite(corpus_dir)
+    demo = DemoSite()
     site = ManyHosts(hosts=4, pages=3, page=demo.document(demo.pages[0]))
     await site.start()
     settings = kafka_settings.model_copy(update={

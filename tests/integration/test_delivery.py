@@ -20,11 +20,14 @@ from streams.codecs import encode
 from streams.settings import Settings
 from tests.integration.harness import ROOT, WorkerProcess, collect, produce, read_all, settings_env
 from tests.integration.test_annotator_burst import long_articles
+from tests.pages import page_corpus, saved_pages
 
 
 @pytest.fixture(scope="session")
-def pages(corpus_dir: Path) -> list[tuple[str, bytes]]:
-    return corpus_pages(corpus_dir)
+def pages(tmp_path_factory: pytest.TempPathFactory) -> list[tuple[str, bytes]]:
+    accepted = corpus_pages(page_corpus(tmp_path_factory.mktemp("pages")))
+    assert len(accepted) == len(saved_pages()), "every saved page goes through when nothing fails"
+    return accepted
 
 
 @pytest.fixture
@@ -38,7 +41,7 @@ def settings(kafka_settings: Settings) -> Settings:
 
 def broker_of(kafka_broker: EmbeddedBroker | None) -> EmbeddedBroker:
     if kafka_broker is None:
-        pytest.fail("broker restarts need the embedded test broker (unset VESTNIK_BOOTSTRAP_SERVERS)")
+        pytest.fail("broker restarts need the embedded test broker (unset VESTNIK_TEST_BOOTSTRAP_SERVERS)")
     return kafka_broker
 
 
@@ -65,11 +68,10 @@ async def test_broker_restart_mid_stream_loses_no_article(settings: Settings, pa
     check(report)
 
 
-async def test_sigterm_during_an_event_abandons_it_uncommitted(settings: Settings, corpus_dir: Path,
-                                                              tmp_path: Path) -> None:
+async def test_sigterm_during_an_event_abandons_it_uncommitted(settings: Settings, tmp_path: Path) -> None:
     # Long articles take seconds each; a grace period shorter than that abandons the one in flight.
     settings = settings.model_copy(update={"stop_grace": 0.5})
-    articles = long_articles(corpus_dir, 6)
+    articles = long_articles(6)
     expected = {a.id for a in articles}
     await produce(settings, "clean_articles", [(a.id.encode(), encode(a)) for a in articles])
     first = WorkerProcess(settings, "annotator", tmp_path).start()
@@ -122,7 +124,8 @@ async def test_publishing_that_keeps_failing_exits_75_uncommitted(
 ) -> None:
     broker = broker_of(kafka_broker)
     settings = settings.model_copy(update={"publish_timeout": 4.0})
-    events = raw_pages(pages, 80, settings.app_id)
+    # Enough input that the worker is still publishing when the broker goes away.
+    events = raw_pages(pages, 400, settings.app_id)
     expected = {e.id for e in events}
     await produce(settings, "raw_pages", [(e.id.encode(), encode(e)) for e in events])
     first = WorkerProcess(settings, "cleaner,annotator", tmp_path).start()

@@ -3,35 +3,34 @@
 from __future__ import annotations
 
 import asyncio
-import gzip
-import itertools
-import json
+import random
 import subprocess
 import sys
 from pathlib import Path
-from urllib.parse import urlsplit
 
 from agents.common.ids import article_id
-from demo.site import DemoSite
+from demo.site import REPUBLISHED, DemoSite
 from schemas.models import ArticleStory, EnrichedArticle, Story, utc_now
 from streams.codecs import encode
 from streams.settings import Settings
 from tests.integration.harness import ROOT, WorkerProcess, collect, produce, read_all, settings_env
 
-COPIED = "003_9151646f9f591ce6"  # RBC: Lavrov on the Putin-Trump phone call, republished by another outlet
+COPIED = REPUBLISHED[0]  # RBC: a bank's bond issue, republished by another outlet
+SAME_EVENT = ("01_tomsk_fire_sensors", "03_tomsk_sensors_report")  # one event told by two outlets in their words
 
 
-def background(corpus_dir: Path, count: int) -> list[EnrichedArticle]:
-    """Older news from the shared same-story corpus: a running agent's window is full, and word weights
-    learnt from six pages alone would mean little."""
+def background(site: DemoSite, count: int) -> list[EnrichedArticle]:
+    """Older news: the demo pages' own words drawn at random, so that a running agent's window is full and the
+    word weights are learnt from many articles, while no older article shares a story or a phrase with a page."""
+    words = [word for page in site.pages if page.site != "copy" for word in site.gold(page)["body"].split()]
+    draw = random.Random(22).choices
     articles = []
-    with gzip.open(corpus_dir / "stories" / "articles.jsonl.gz", "rt", encoding="utf-8") as lines:
-        for line in itertools.islice(lines, count):
-            record = json.loads(line)
-            articles.append(EnrichedArticle(
-                id=article_id(record["url"]), url=record["url"], site=urlsplit(record["url"]).netloc,
-                title=record["title"], body=record["text"], cleaner_version="corpus", cleaned_at=utc_now(),
-                annotator_version="corpus", annotated_at=utc_now()))
+    for n in range(count):
+        url = f"https://older-news.example/{n % 7}/{n}.html"
+        body = "\n\n".join(" ".join(draw(words, k=40)) + "." for _ in range(3))
+        articles.append(EnrichedArticle(
+            id=article_id(url), url=url, site="older-news.example", title=" ".join(draw(words, k=8)), body=body,
+            cleaner_version="older", cleaned_at=utc_now(), annotator_version="older", annotated_at=utc_now()))
     return articles
 
 
@@ -44,14 +43,15 @@ def latest_stories(events: list[dict[str, object]]) -> dict[str, Story]:
 
 
 async def test_copies_and_stories_come_out_of_the_pipeline_and_survive_a_restart(
-    kafka_settings: Settings, corpus_dir: Path, tmp_path: Path
+    kafka_settings: Settings, tmp_path: Path
 ) -> None:
-    site = DemoSite(corpus_dir, copies=[COPIED])
+    site = DemoSite()
     await site.start()
-    settings = kafka_settings.model_copy(update={"feed_urls": [site.feed_url], "poll_interval": 3600.0})
+    # Polled every second: the site lists the copy once the original has been read.
+    settings = kafka_settings.model_copy(update={"feed_urls": [site.feed_url], "poll_interval": 1.0})
     ids = {(page.site, page.seed_id): article_id(site.url(page)) for page in site.pages}
     original, copy = ids[("rbc.ru", COPIED)], ids[("copy", COPIED)]
-    older = background(corpus_dir, 1500)
+    older = background(site, 1000)
     await produce(settings, "enriched_articles", [(a.id.encode(), encode(a)) for a in older])
     try:
         worker = WorkerProcess(settings, "crawler,cleaner,annotator,stories", tmp_path).start()
@@ -65,13 +65,21 @@ async def test_copies_and_stories_come_out_of_the_pipeline_and_survive_a_restart
     finally:
         await site.stop()
     assigned = {e["id"]: ArticleStory.model_validate(e) for e in events}
-    first, second = sorted([assigned[original], assigned[copy]], key=lambda a: a.assigned_at)
-    # The copy is the later of the two, whichever page the crawler fetched first.
+    first, second = assigned[original], assigned[copy]
+    # The copy comes out after the original, so it is the copy that duplicates the original.
+    assert second.assigned_at > first.assigned_at
     assert second.duplicate_of == first.id and second.duplicate_similarity is not None
     assert second.duplicate_similarity >= 0.9 and second.story_id == first.story_id
     assert first.duplicate_of is None
     others = {aid: assigned[aid] for aid in ids.values() if aid not in (original, copy)}
     assert all(a.duplicate_of is None for a in others.values()), "no other page is a copy"
+    # Two outlets' own reports of one event share a story; the other pages and the older news have their own.
+    reports = [assigned[ids[(site_name, seed)]] for site_name, seed in (("russian.rt.com", SAME_EVENT[0]),
+                                                                        ("unknown", SAME_EVENT[1]))]
+    assert reports[0].story_id == reports[1].story_id
+    demo_stories = {a.story_id for a in assigned.values() if a.id in ids.values()}
+    assert len(demo_stories) == len(ids) - 2
+    assert not demo_stories & {assigned[a.id].story_id for a in older}
 
     stories = latest_stories(await read_all(settings, "stories"))
     members = [aid for aid, a in assigned.items() if a.story_id == first.story_id]
@@ -87,7 +95,7 @@ async def test_copies_and_stories_come_out_of_the_pipeline_and_survive_a_restart
 
     # A new worker has no index: it rebuilds it from the topic and answers as the first one would have.
     enriched = {e["id"]: EnrichedArticle.model_validate(e) for e in await read_all(settings, "enriched_articles")}
-    again_url = "https://republished.example/news/lavrov-putin-trump"
+    again_url = "https://republished.example/news/northern-credit-bonds"
     again = enriched[original].model_copy(update={"id": article_id(again_url), "url": again_url,
                                                   "site": "republished.example"})
     worker = WorkerProcess(settings, "stories", tmp_path).start()

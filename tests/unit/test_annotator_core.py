@@ -3,32 +3,27 @@
 from __future__ import annotations
 
 import itertools
-import json
 import multiprocessing
 import pickle
 import random
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import FrozenInstanceError
-from pathlib import Path
 
 import pytest
 
 from agents.annotator import ANNOTATOR_VERSION, Annotation, Annotator, UnannotatableText, get_annotator
 from agents.annotator.nlp import DEFAULT_CHUNK_CHARS
 from schemas.models import DateMention, MoneyMention, Quote
+from tests.articles import written_articles
+
+ARTICLES = written_articles()
+SURNAMES = {"Громов", "Рогулев", "Ковалева", "Фомина", "Котов", "Орлов", "Лебедев", "Зайцева", "Сергеева", "Власов",
+            "Гусев", "Кларк", "Белова"}  # fmt: skip
 
 
 @pytest.fixture(scope="module")
 def annotator() -> Annotator:
     return get_annotator()
-
-
-def gold_articles(corpus_dir: Path) -> dict[str, dict[str, str | None]]:
-    articles = {}
-    for path in sorted((corpus_dir / "gold").glob("*.json")):
-        record = json.loads(path.read_text(encoding="utf-8"))
-        articles[path.stem[:3]] = {"body": record["body"], "title": record["title"]}
-    return articles
 
 
 def names(annotation: Annotation) -> set[tuple[str, str]]:
@@ -90,12 +85,11 @@ def test_alias_table_settles_the_type(annotator: Annotator) -> None:
     assert ("ORG", "Евросоюз") in names(annotation)
 
 
-def test_offsets_index_the_given_text(annotator: Annotator, corpus_dir: Path) -> None:
-    for article in gold_articles(corpus_dir).values():
-        text = article["body"]
-        assert text is not None
-        annotation = annotator.annotate(text, article["title"])
-        assert annotation.mentions, "every gold article names someone"
+def test_offsets_index_the_given_text(annotator: Annotator) -> None:
+    for article in ARTICLES.values():
+        text = article.body
+        annotation = annotator.annotate(text, article.title)
+        assert annotation.mentions, "every written article names someone"
         assert all(text[m.start : m.stop] == m.text for m in annotation.mentions)
         assert [m.start for m in annotation.mentions] == sorted(m.start for m in annotation.mentions)
         assert all(a.stop <= b.start for a, b in itertools.pairwise(annotation.mentions)), "mentions overlap"
@@ -104,34 +98,36 @@ def test_offsets_index_the_given_text(annotator: Annotator, corpus_dir: Path) ->
         assert sum(e.count for e in annotation.entities) == len(annotation.mentions)
 
 
-def test_gold_articles_name_the_expected_entities(annotator: Annotator, corpus_dir: Path) -> None:
+def test_written_articles_name_the_expected_entities(annotator: Annotator) -> None:
     expected = {
-        "000": {("PER", "Владимир Путин"), ("PER", "Дональд Трамп"), ("PER", "Сергей Лавров"), ("LOC", "Сирия")},
-        "001": {("PER", "Владимир Путин"), ("PER", "Дональд Трамп"), ("LOC", "Россия"), ("LOC", "США")},
-        "002": {("PER", "Владимир Путин"), ("PER", "Дональд Трамп"), ("LOC", "Сирия"), ("LOC", "Россия")},
-        "003": {("PER", "Сергей Лавров"), ("PER", "Дмитрий Песков"), ("LOC", "Россия"), ("LOC", "США")},
-        "004": {("PER", "Рекс Тиллерсон"), ("PER", "Сергей Лавров"), ("LOC", "Россия"), ("ORG", "BuzzFeed")},
-    }
-    articles = gold_articles(corpus_dir)
+        "accelerator": {("PER", "Михаил Лебедев"), ("PER", "Ирина Зайцева"), ("LOC", "Новосибирск"),
+                        ("LOC", "Китай"), ("LOC", "Германия"), ("ORG", "Роскосмос")},
+        "bridge": {("PER", "Олег Громов"), ("PER", "Юрий Рогулев"), ("PER", "Анна Ковалева"), ("LOC", "Тверь"),
+                   ("LOC", "Волга"), ("LOC", "Россия"), ("ORG", "Министерство транспорта России")},
+        "grain": {("PER", "Джеймс Кларк"), ("PER", "Марина Белова"), ("LOC", "Россия"), ("LOC", "Казахстан"),
+                  ("LOC", "Астана"), ("ORG", "Reuters")},
+        "square": {("PER", "Елена Фомина"), ("PER", "Павел Котов"), ("PER", "Алексей Орлов"),
+                   ("LOC", "Екатеринбург"), ("ORG", "Росприроднадзор"), ("ORG", "Уралстройинвест")},
+        "theatre": {("PER", "Наталья Сергеева"), ("PER", "Игорь Власов"), ("PER", "Александр Гусев"),
+                    ("LOC", "Воронеж"), ("LOC", "Москва"), ("ORG", "Министерство культуры России")},
+    }  # fmt: skip
+    assert set(expected) == set(ARTICLES)
     for key, wanted in expected.items():
-        body, title = articles[key]["body"], articles[key]["title"]
-        assert body is not None
-        found = names(annotator.annotate(body, title))
+        found = names(annotator.annotate(ARTICLES[key].body, ARTICLES[key].title))
         assert wanted <= found, (key, wanted - found)
-        assert not any(name in {"Путин", "Трамп", "Лавров"} for _, name in found), (key, found)
+        assert not any(name in SURNAMES for _, name in found), (key, found)
 
 
-def test_title_raises_salience_but_not_offsets(annotator: Annotator, corpus_dir: Path) -> None:
-    article = gold_articles(corpus_dir)["003"]
-    body, title = article["body"], article["title"]
-    assert body is not None and title is not None and "Лавров" in title
+def test_title_raises_salience_but_not_offsets(annotator: Annotator) -> None:
+    body, title = ARTICLES["theatre"].body, ARTICLES["theatre"].title
+    assert "Сергеева" in title and "Власов" not in title
     plain = annotator.annotate(body)
     titled = annotator.annotate(body, title)
     assert titled.mentions == plain.mentions
     salience = {e.name: e.salience for e in plain.entities}
     titled_salience = {e.name: e.salience for e in titled.entities}
-    assert titled_salience["Сергей Лавров"] > salience["Сергей Лавров"]
-    assert titled_salience["Дмитрий Песков"] == salience["Дмитрий Песков"]
+    assert titled_salience["Наталья Сергеева"] > salience["Наталья Сергеева"]
+    assert titled_salience["Игорь Власов"] == salience["Игорь Власов"]
 
 
 def test_control_characters_do_not_shift_offsets(annotator: Annotator) -> None:
@@ -212,10 +208,9 @@ def test_stress_marks_do_not_reach_the_normal_form(annotator: Annotator) -> None
     assert next((m.text, m.normal) for m in mentions) == ("Влади\u0301мир Пу\u0301тин", "Владимир Путин")
 
 
-def test_long_text_is_tagged_to_the_end(annotator: Annotator, corpus_dir: Path) -> None:
-    body = gold_articles(corpus_dir)["002"]["body"]
-    assert body is not None
-    text = "\n\n".join([body] * 6)
+def test_long_text_is_tagged_to_the_end(annotator: Annotator) -> None:
+    body = ARTICLES["bridge"].body
+    text = "\n\n".join([body] * (2 * DEFAULT_CHUNK_CHARS // len(body) + 2))
     assert len(text) > 2 * DEFAULT_CHUNK_CHARS
     annotation = annotator.annotate(text)
     assert max(m.start for m in annotation.mentions) > len(text) - len(body)
