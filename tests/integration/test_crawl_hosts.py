@@ -69,7 +69,7 @@ async def test_crawler_worker_fetches_hosts_at_once_within_each_hosts_delay(
         await collect(settings, "raw_pages", lambda ev: len({e["id"] for e in ev}) >= 12)
         assert_polite_and_concurrent(site)
     finally:
-        assert worker.stop() == 0, worker.log()[-3000:]
+        assert await asyncio.to_thread(worker.stop) == 0, worker.log()[-3000:]
         await site.stop()
 
 
@@ -149,7 +149,7 @@ async def test_gone_refused_and_non_pages_are_crawl_outcomes_not_dead_letters(
         raw = await read_all(settings, "raw_pages")
         assert {e["id"] for e in raw} == published
     finally:
-        assert worker.stop() == 0, worker.log()[-3000:]
+        assert await asyncio.to_thread(worker.stop) == 0, worker.log()[-3000:]
     try:
         summary = await crawl_once(settings.model_copy(update={"cache_dir": tmp_path / "once"}))
     finally:

@@ -43,7 +43,7 @@ async def test_crawling_twice_and_restarting_publishes_each_article_once(
                 else:
                     await eventually(lambda: fetched_at_least(4), what="crawls after the restart")
             finally:
-                assert worker.stop() == 0, worker.log()[-3000:]
+                assert await asyncio.to_thread(worker.stop) == 0, worker.log()[-3000:]
 
         raw = await read_all(settings, "raw_pages")
         assert sorted(e["id"] for e in raw) == sorted(expected), "each article is published exactly once"
@@ -113,7 +113,7 @@ async def test_expired_crawl_state_is_deleted_with_a_tombstone_in_its_partition(
             await worker.wait_ready()
             records = await changelog_until_forgotten(settings, changelog, urls)
         finally:
-            assert worker.stop() == 0, worker.log()[-3000:]
+            assert await asyncio.to_thread(worker.stop) == 0, worker.log()[-3000:]
         assert "forgot the expired state of" in worker.log()
         # The tombstone goes to the partition of the state it deletes, or compaction would keep the state.
         assert all(len({partition for partition, _ in records[url]}) == 1 for url in urls), records
@@ -136,5 +136,5 @@ async def test_polls_of_an_unchanged_feed_queue_nothing_new(kafka_settings: Sett
               f"{site.requests.count('/rss.xml')} polls")
         assert sorted(e["url"] for e in frontier) == sorted(canonical_url(site.url(page)) for page in site.pages)
     finally:
-        worker.stop()
+        await asyncio.to_thread(worker.stop)  # off the loop: the site on it keeps answering
         await site.stop()

@@ -116,4 +116,4 @@ async def test_seed_pages_flow_through_all_agents_and_bad_input_is_dead_lettered
         assert counted(), rows
         assert rows and all(r["type"] == "PER" for r in rows)
     finally:
-        worker.stop()
+        await asyncio.to_thread(worker.stop)  # off the loop: the site on it keeps answering

@@ -159,7 +159,7 @@ async def test_every_agent_takes_events_of_a_newer_minor_version_and_passes_new_
                                 lambda ev: {e["id"] for e in ev} >= {enriched_id, candidate_id, clean_id}, timeout=180)
         assert await entity_counted(settings, mention.entity_key), "the newer entity mention was not counted"
     finally:
-        assert worker.stop() == 0, worker.log()[-3000:]
+        assert await asyncio.to_thread(worker.stop) == 0, worker.log()[-3000:]
         await site.stop()
 
     # Carried forward: the clean article's new fields, its embed's included, are on the enriched article,

@@ -61,7 +61,7 @@ async def test_copies_and_stories_come_out_of_the_pipeline_and_survive_a_restart
             events = await collect(settings, "article_stories", lambda ev: {e["id"] for e in ev} >= wanted,
                                    timeout=240)
         finally:
-            assert worker.stop() == 0, worker.log()[-3000:]
+            assert await asyncio.to_thread(worker.stop) == 0, worker.log()[-3000:]
     finally:
         await site.stop()
     assigned = {e["id"]: ArticleStory.model_validate(e) for e in events}
@@ -104,7 +104,7 @@ async def test_copies_and_stories_come_out_of_the_pipeline_and_survive_a_restart
         await produce(settings, "enriched_articles", [(again.id.encode(), encode(again))])
         later = await collect(settings, "article_stories", lambda ev: again.id in {e["id"] for e in ev})
     finally:
-        assert worker.stop() == 0, worker.log()[-3000:]
+        assert await asyncio.to_thread(worker.stop) == 0, worker.log()[-3000:]
     answer = next(ArticleStory.model_validate(e) for e in later if e["id"] == again.id)
     assert (answer.duplicate_of, answer.story_id) == (first.id, first.story_id)
     assert "rebuilt the story index from" in worker.log()
