@@ -633,10 +633,19 @@ def eval_clean(corpus: CorpusOption = None) -> None:
 def eval_stories(
     corpus: CorpusOption = None,
     strict: Annotated[bool, typer.Option("--strict", help="Precise paraphrases against non-paraphrases.")] = False,
+    events: Annotated[bool, typer.Option("--events", help="Same-event pairs across outlets (stories-events/),"
+                                         " thresholds cross-validated.")] = False,
 ) -> None:
-    """Score story clustering beside two baselines on the same-story pairs (the corpus's stories/)."""
+    """Score story clustering beside baselines on the same-story pairs (the corpus's stories/ or stories-events/)."""
     from agents.stories.evaluate import main as evaluate
 
+    if events:
+        from agents.stories.events_eval import main as evaluate_events
+
+        if strict:
+            raise typer.BadParameter("applies to the paraphrase pairs only, not with --events", param_hint="--strict")
+        folder = _corpus(corpus, "stories-events/articles.jsonl", "stories-events/pairs.jsonl") / "stories-events"
+        raise typer.Exit(evaluate_events(["--corpus", str(folder)]))
     folder = _corpus(corpus, "stories/articles.jsonl.gz", "stories/pairs.jsonl") / "stories"
     raise typer.Exit(evaluate(["--corpus", str(folder), *(["--strict"] if strict else [])]))
 

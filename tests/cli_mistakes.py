@@ -137,6 +137,7 @@ MISTAKES = [
     mistake("bench --out PAGE", "is a file"),
     mistake("eval clean --corpus PAGE", "is a file"),
     mistake("eval", "Usage"),
+    mistake("eval stories --events --strict", "Invalid value for --strict: applies to the paraphrase pairs only"),
     mistake("nosuch", "No such command 'nosuch'"),
     mistake("broker restart", "No such command 'restart'"),
     # Files that are missing, folders, binary or empty, and lines that are not what a stage reads.
@@ -163,6 +164,7 @@ MISTAKES = [
             " VESTNIK_CORPUS_DIR or --corpus at the folder", VESTNIK_CORPUS_DIR="MISSING"),
     mistake("eval ner --corpus FOLDER", "it needs ner/factru_dev.jsonl; point --corpus"),
     mistake("eval stories --corpus FOLDER", "it needs stories/articles.jsonl.gz, stories/pairs.jsonl"),
+    mistake("eval stories --events --corpus FOLDER", "it needs stories-events/articles.jsonl, stories-events/pairs"),
     mistake("bench", "no corpus at MISSING", VESTNIK_CORPUS_DIR="MISSING"),
     mistake("bench", "needs the bench extra, which is not installed (matplotlib is missing):"
             " pip install 'vestnik[bench]'", PYTHONPATH="SHADOW"),

@@ -171,6 +171,10 @@ class StoryIndex:
         overlap = np.bincount(where, weights=np.concatenate(weights))
         return sequences[np.lexsort((sequences, -overlap))[: self.config.candidates]].tolist()
 
+    def similarity_of(self, later: Indexed, earlier: Indexed) -> float:
+        """The score `later` gets against `earlier`: what story membership is decided on, for one pair."""
+        return self._similarities(later.vector, later.headline, [earlier])[0]
+
     def _similarities(self, vector: Vector, headline: Headline | None, members: list[Indexed]) -> list[float]:
         """Stem cosine, mixed with headline alignment where both articles have a headline."""
         cosines = self._cosines(vector, members)

@@ -30,3 +30,8 @@ def ner_dir() -> Path:
 @pytest.fixture(scope="session")
 def stories_dir() -> Path:
     return needed("stories")
+
+
+@pytest.fixture(scope="session")
+def stories_events_dir() -> Path:
+    return needed("stories-events")

@@ -1,0 +1,212 @@
+"""Positive-pair F1 on same-event pairs across outlets, beside baselines, with thresholds cross-validated.
+
+Scored as corpus/stories-events/score.py scores: all articles clustered in input order, a labelled pair
+is "same" when both articles share a story. The set is small, so a threshold chosen on all of it
+flatters: each threshold here is chosen on k - 1 folds and scored on the fold left out. A fold holds
+whole connected components of the pair graph, so no article is on both sides of a split.
+
+    python -m agents.stories.events_eval [--corpus DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import random
+import statistics
+import sys
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from agents.stories.evaluate import (
+    BASELINE_LEAD_CHARS,
+    DEFAULT_CORPUS,
+    Pair,
+    PairScore,
+    best_threshold,
+    cluster_ids,
+    load_pairs,
+    score,
+    score_clusters,
+)
+from agents.stories.index import StoryIndex
+from agents.stories.model import StoryConfig
+from agents.stories.records import assign_record
+from agents.stories.text import stems
+
+EVENTS_CORPUS = DEFAULT_CORPUS.parent / "stories-events"
+FOLDS = 5
+FOLD_SEED = 0
+BASELINE_STEM_CHARS = 6
+
+Similarity = Callable[[Pair], float]
+
+
+@dataclass(frozen=True)
+class Row:
+    """One method: its score over all pairs (out-of-fold predictions pooled where the threshold is
+    cross-validated) and on each fold (with the threshold that fold was scored at, if any)."""
+
+    name: str
+    overall: PairScore
+    folds: tuple[PairScore, ...]
+    threshold: str
+
+
+@dataclass(frozen=True)
+class EventsReport:
+    pairs: int
+    positives: int
+    articles: int
+    components: int
+    rows: tuple[Row, ...]
+
+
+def load_articles(corpus_dir: Path) -> list[dict[str, Any]]:
+    with open(corpus_dir / "articles.jsonl", encoding="utf-8") as lines:
+        return [json.loads(line) for line in lines if line.strip()]
+
+
+def components(pairs: Iterable[Pair]) -> list[list[Pair]]:
+    """The pairs grouped by connected articles, in the order each group's first pair comes."""
+    parent: dict[str, str] = {}
+
+    def root(article: str) -> str:
+        while parent.setdefault(article, article) != article:
+            article = parent[article]
+        return article
+
+    pairs = list(pairs)
+    for pair in pairs:
+        parent[root(pair.a)] = root(pair.b)
+    groups: dict[str, list[Pair]] = {}
+    for pair in pairs:
+        groups.setdefault(root(pair.a), []).append(pair)
+    return list(groups.values())
+
+
+def make_folds(pairs: Iterable[Pair], folds: int = FOLDS, seed: int = FOLD_SEED) -> list[list[Pair]]:
+    """Whole components in `folds` folds: shuffled with `seed`, each given to the fold with the fewest
+    pairs of its label (a component with any same pair counts as same), then the fewest pairs."""
+    groups = components(pairs)
+    random.Random(seed).shuffle(groups)
+    result: list[list[Pair]] = [[] for _ in range(folds)]
+    for group in groups:
+        label = int(any(pair.label == 1 for pair in group))
+        fold = min(result, key=lambda fold: (sum(pair.label == label for pair in fold), len(fold)))
+        fold.extend(group)
+    return [fold for fold in result if fold]
+
+
+def fixed(name: str, folds: list[list[Pair]], scorer: Callable[[list[Pair]], PairScore], threshold: str) -> Row:
+    everything = [pair for fold in folds for pair in fold]
+    return Row(name, scorer(everything), tuple(scorer(fold) for fold in folds), threshold)
+
+
+def cross_validated(name: str, folds: list[list[Pair]], similarity: Similarity) -> Row:
+    """Each fold scored at the threshold that the other folds like best."""
+    predicted: dict[Pair, bool] = {}
+    scores = []
+    for held_out, fold in enumerate(folds):
+        training = [pair for other, pairs in enumerate(folds) if other != held_out for pair in pairs]
+        threshold = best_threshold(training, similarity).threshold or 0.0
+        predicted.update((pair, similarity(pair) >= threshold) for pair in fold)
+        scores.append(score(fold, predicted.__getitem__, threshold))
+    everything = [pair for fold in folds for pair in fold]
+    chosen = [fold.threshold or 0.0 for fold in scores]
+    spread = f"{min(chosen):.2f}-{max(chosen):.2f}, cross-validated"
+    return Row(name, score(everything, predicted.__getitem__), tuple(scores), spread)
+
+
+def tfidf_cosine(articles: Iterable[Mapping[str, Any]]) -> Similarity:
+    """The issue's lexical baseline: tf-idf cosine of title + 600 characters over 6-letter stems,
+    the document frequencies those of the whole set (smoothed idf, raw counts)."""
+    counts = {
+        str(article["id"]): Counter(
+            stems(f"{article['title']} {article['text'][:BASELINE_LEAD_CHARS]}", BASELINE_STEM_CHARS)
+        )
+        for article in articles
+    }
+    frequency = Counter(stem for terms in counts.values() for stem in terms)
+    documents = len(counts)
+    vectors = {}
+    for article_id, terms in counts.items():
+        weights = {
+            stem: count * (math.log((1 + documents) / (1 + frequency[stem])) + 1) for stem, count in terms.items()
+        }
+        norm = math.sqrt(sum(weight * weight for weight in weights.values())) or 1.0
+        vectors[article_id] = {stem: weight / norm for stem, weight in weights.items()}
+
+    def similarity(pair: Pair) -> float:
+        left, right = vectors.get(pair.a, {}), vectors.get(pair.b, {})
+        return sum(weight * right.get(stem, 0.0) for stem, weight in left.items())
+
+    return similarity
+
+
+def agent_similarity(articles: Iterable[Mapping[str, Any]], config: StoryConfig | None = None) -> Similarity:
+    """The story index's similarity of two articles (stem cosine mixed with headline alignment), the
+    later scored against the earlier, once the whole set is in the window."""
+    index = StoryIndex(config)
+    for record in articles:
+        assign_record(index, record)
+
+    def similarity(pair: Pair) -> float:
+        first, second = index.sequences.get(pair.a), index.sequences.get(pair.b)
+        if first is None or second is None:
+            return 0.0
+        earlier, later = index.members[min(first, second)], index.members[max(first, second)]
+        return index.similarity_of(later, earlier)
+
+    return similarity
+
+
+def evaluate(corpus_dir: Path = EVENTS_CORPUS, config: StoryConfig | None = None) -> EventsReport:
+    config = config or StoryConfig()
+    articles = load_articles(corpus_dir)
+    pairs = load_pairs(corpus_dir, strict=False)
+    folds = make_folds(pairs)
+    cluster = cluster_ids(articles, config)
+    agent = agent_similarity(articles, config)
+    threshold = config.story_threshold
+    configured = f"{threshold:.2f}, configured"
+    rows = (
+        fixed("stories", folds, lambda pairs: score_clusters(pairs, cluster), configured),
+        fixed("every pair same", folds, lambda pairs: score(pairs, lambda pair: True), "-"),
+        cross_validated("tf-idf title + 600 chars, 6-letter stems", folds, tfidf_cosine(articles)),
+        fixed("agent similarity, pairwise", folds, lambda pairs: score(pairs, lambda pair: agent(pair) >= threshold),
+              configured),
+        cross_validated("agent similarity, pairwise", folds, agent),
+    )
+    return EventsReport(len(pairs), sum(pair.label for pair in pairs), len(articles), len(components(pairs)), rows)
+
+
+def report_lines(report: EventsReport) -> Iterator[str]:
+    yield (
+        f"events: {report.pairs} pairs ({report.positives} same), {report.articles} articles; "
+        f"{len(report.rows[0].folds)} folds of {report.components} connected components, seed {FOLD_SEED}"
+    )
+    yield f"  {'':<42} {'all pairs':<33} {'fold F1: mean ± sd (min-max)':<30} threshold"
+    for row in report.rows:
+        result, f1 = row.overall, [fold.f1 for fold in row.folds]
+        overall = f"F1={result.f1:.4f} P={result.precision:.4f} R={result.recall:.4f}"
+        spread = f"{statistics.mean(f1):.3f} ± {statistics.stdev(f1):.3f} ({min(f1):.3f}-{max(f1):.3f})"
+        yield f"  {row.name:<42} {overall:<33} {spread:<30} {row.threshold}"
+    yield "  cross-validated: each fold at the threshold best on the others; all pairs pools those predictions"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--corpus", type=Path, default=EVENTS_CORPUS, help="articles.jsonl and pairs.jsonl")
+    args = parser.parse_args(argv)
+    for line in report_lines(evaluate(args.corpus)):
+        print(line)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
