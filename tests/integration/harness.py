@@ -8,6 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 import orjson
+from aiohttp import web
 from aiokafka import AIOKafkaConsumer
 
 from benchmarks.cluster import ROOT, WorkerProcess, produce, read_all, settings_env
@@ -15,7 +16,7 @@ from streams.kafka import client_options
 from streams.settings import Settings
 from streams.topics import topic_name
 
-__all__ = ["ROOT", "WorkerProcess", "collect", "eventually", "produce", "read_all", "settings_env"]
+__all__ = ["ROOT", "LocalSite", "WorkerProcess", "collect", "eventually", "produce", "read_all", "settings_env"]
 
 
 async def collect(
@@ -51,3 +52,27 @@ async def eventually(condition: Callable[[], bool], timeout: float = 60.0, what:
         if time.monotonic() > deadline:
             raise AssertionError(f"{what} not reached after {timeout}s")
         await asyncio.sleep(0.2)
+
+
+class LocalSite:
+    """An HTTP site on 127.0.0.1 on a free port, for the crawler: subclasses answer in `_handle`."""
+
+    def __init__(self) -> None:
+        self.base_url = ""
+        self._runner: web.AppRunner | None = None
+
+    async def _handle(self, request: web.Request) -> web.Response:
+        raise NotImplementedError
+
+    async def start(self) -> None:
+        app = web.Application()
+        app.router.add_get("/{tail:.*}", self._handle)
+        self._runner = web.AppRunner(app, access_log=None)
+        await self._runner.setup()
+        await web.TCPSite(self._runner, "127.0.0.1", 0).start()
+        host, port = self._runner.addresses[0][:2]
+        self.base_url = f"http://{host}:{port}"
+
+    async def stop(self) -> None:
+        if self._runner is not None:
+            await self._runner.cleanup()

@@ -14,7 +14,7 @@ from agents.common.ids import article_id, canonical_url
 from demo.hosts import ManyHosts
 from demo.site import DemoSite
 from streams.settings import Settings
-from tests.integration.harness import ROOT, WorkerProcess, collect, produce, read_all, settings_env
+from tests.integration.harness import ROOT, LocalSite, WorkerProcess, collect, produce, read_all, settings_env
 from tests.integration.test_bad_input import outcome_count
 
 HOST_DELAY = 1.0
@@ -73,7 +73,7 @@ async def test_crawler_worker_fetches_hosts_at_once_within_each_hosts_delay(
         await site.stop()
 
 
-class OutcomeSite:
+class OutcomeSite(LocalSite):
     """Two articles, and the links a real feed also leads to: gone, refused by robots.txt, a PDF."""
 
     ARTICLE: ClassVar[str] = (
@@ -82,10 +82,6 @@ class OutcomeSite:
     PATHS: ClassVar[dict[str, str]] = {
         "/news/1.html": "published", "/news/2.html": "published", "/news/gone.html": "gone",
         "/news/removed.html": "gone", "/private/secret.html": "disallowed", "/news/report.pdf": "not_a_page"}
-
-    def __init__(self) -> None:
-        self.base_url = ""
-        self._runner: web.AppRunner | None = None
 
     async def _handle(self, request: web.Request) -> web.Response:
         if request.path == "/robots.txt":
@@ -102,19 +98,6 @@ class OutcomeSite:
         if request.path == "/news/report.pdf":
             return web.Response(body=b"%PDF-1.4 report", content_type="application/pdf")
         return web.Response(status=404, text="Not Found")
-
-    async def start(self) -> None:
-        app = web.Application()
-        app.router.add_get("/{tail:.*}", self._handle)
-        self._runner = web.AppRunner(app, access_log=None)
-        await self._runner.setup()
-        await web.TCPSite(self._runner, "127.0.0.1", 0).start()
-        host, port = self._runner.addresses[0][:2]
-        self.base_url = f"http://{host}:{port}"
-
-    async def stop(self) -> None:
-        if self._runner is not None:
-            await self._runner.cleanup()
 
 
 async def test_gone_refused_and_non_pages_are_crawl_outcomes_not_dead_letters(

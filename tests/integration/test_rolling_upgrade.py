@@ -34,7 +34,7 @@ from streams.bindings.crawler import frontier_key
 from streams.codecs import encode
 from streams.entities import fetch_top
 from streams.settings import Settings
-from tests.integration.harness import WorkerProcess, collect, produce, read_all
+from tests.integration.harness import LocalSite, WorkerProcess, collect, produce, read_all
 
 SENTENCE = "Министр иностранных дел России Сергей Лавров встретился в Москве с госсекретарём США. "
 BODY = "\n\n".join(f"{SENTENCE * 2}Абзац {n}." for n in range(5))
@@ -47,14 +47,10 @@ def newer(event: Event, **fields: Any) -> bytes:
     return orjson.dumps(orjson.loads(encode(event)) | fields)
 
 
-class NewsSite:
+class NewsSite(LocalSite):
     """One article and an empty feed on 127.0.0.1: what the crawler fetches."""
 
     ARTICLE_PATH: ClassVar[str] = "/news/upgrade.html"
-
-    def __init__(self) -> None:
-        self.base_url = ""
-        self._runner: web.AppRunner | None = None
 
     async def _handle(self, request: web.Request) -> web.Response:
         if request.path == self.ARTICLE_PATH:
@@ -63,19 +59,6 @@ class NewsSite:
             return web.Response(text='<?xml version="1.0"?><rss version="2.0"><channel><title>t</title>'
                                      "</channel></rss>", content_type="application/rss+xml")
         return web.Response(status=404, text="Not Found")
-
-    async def start(self) -> None:
-        app = web.Application()
-        app.router.add_get("/{tail:.*}", self._handle)
-        self._runner = web.AppRunner(app, access_log=None)
-        await self._runner.setup()
-        await web.TCPSite(self._runner, "127.0.0.1", 0).start()
-        host, port = self._runner.addresses[0][:2]
-        self.base_url = f"http://{host}:{port}"
-
-    async def stop(self) -> None:
-        if self._runner is not None:
-            await self._runner.cleanup()
 
 
 def url_of(name: str) -> tuple[str, str]:
