@@ -18,7 +18,7 @@ import statistics
 import sys
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -42,6 +42,8 @@ EVENTS_CORPUS = DEFAULT_CORPUS.parent / "stories-events"
 FOLDS = 5
 FOLD_SEED = 0
 BASELINE_STEM_CHARS = 6
+# The clustered set is scored at every threshold this far either side of the configured one, 0.01 apart.
+CLUSTER_THRESHOLD_SPAN = 10
 
 Similarity = Callable[[Pair], float]
 
@@ -109,12 +111,36 @@ def fixed(name: str, folds: list[list[Pair]], scorer: Callable[[list[Pair]], Pai
 
 def cross_validated(name: str, folds: list[list[Pair]], similarity: Similarity) -> Row:
     """Each fold scored at the threshold that the other folds like best."""
+    return cross_validated_choice(name, folds, lambda pairs: best_threshold(pairs, similarity).threshold or 0.0,
+                                  lambda threshold, pair: similarity(pair) >= threshold)
+
+
+def clustered_at_thresholds(folds: list[list[Pair]], articles: list[dict[str, Any]], config: StoryConfig) -> Row:
+    """The whole set clustered at each threshold near the configured one; each fold scored at the one
+    whose clusters the other folds like best."""
+    configured = round(config.story_threshold * 100)
+    steps = range(max(configured - CLUSTER_THRESHOLD_SPAN, 0), configured + CLUSTER_THRESHOLD_SPAN + 1)
+    clusters = {step / 100: cluster_ids(articles, replace(config, story_threshold=step / 100)) for step in steps}
+
+    def best(pairs: list[Pair]) -> float:
+        return max(clusters, key=lambda threshold: (score_clusters(pairs, clusters[threshold]).f1, -threshold))
+
+    def same(threshold: float, pair: Pair) -> bool:
+        return pair.a in clusters[threshold] and clusters[threshold][pair.a] == clusters[threshold].get(pair.b)
+
+    return cross_validated_choice("stories", folds, best, same)
+
+
+def cross_validated_choice(
+    name: str, folds: list[list[Pair]], choose: Callable[[list[Pair]], float], same: Callable[[float, Pair], bool]
+) -> Row:
+    """Each fold scored at the threshold `choose` picks on the other folds."""
     predicted: dict[Pair, bool] = {}
     scores = []
     for held_out, fold in enumerate(folds):
         training = [pair for other, pairs in enumerate(folds) if other != held_out for pair in pairs]
-        threshold = best_threshold(training, similarity).threshold or 0.0
-        predicted.update((pair, similarity(pair) >= threshold) for pair in fold)
+        threshold = choose(training)
+        predicted.update((pair, same(threshold, pair)) for pair in fold)
         scores.append(score(fold, predicted.__getitem__, threshold))
     everything = [pair for fold in folds for pair in fold]
     chosen = [fold.threshold or 0.0 for fold in scores]
@@ -176,6 +202,7 @@ def evaluate(corpus_dir: Path = EVENTS_CORPUS, config: StoryConfig | None = None
     configured = f"{threshold:.2f}, configured"
     rows = (
         fixed("stories", folds, lambda pairs: score_clusters(pairs, cluster), configured),
+        clustered_at_thresholds(folds, articles, config),
         fixed("every pair same", folds, lambda pairs: score(pairs, lambda pair: True), "-"),
         cross_validated("tf-idf title + 600 chars, 6-letter stems", folds, tfidf_cosine(articles)),
         fixed("agent similarity, pairwise", folds, lambda pairs: score(pairs, lambda pair: agent(pair) >= threshold),

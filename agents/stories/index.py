@@ -5,8 +5,14 @@ posting list holding only the latest `posting_limit` articles, so an article
 costs the same whatever the window size. A story's score is the mean similarity
 between the article and the story's members in the window (average link):
 unlike nearest-member linking it does not chain loosely related articles
-into one big topic. Only a member that is very close (`strong_link`) counts on
-its own, so a story that has grown still takes a retelling of one of its reports.
+into one big topic, and an article that bridges two events does not pull the
+second one's reports into the first one's story. No single member counts on its own.
+
+The similarity of two articles mixes three signals (weights in `StoryConfig`):
+the tf-idf cosine of title and lead, the headline alignment, and the overlap of
+the names and numbers both report (`anchors`), which holds when outlets word
+one event differently. Only members within `window_hours` of the article count,
+so a story takes no member that long after its last one.
 """
 
 from __future__ import annotations
@@ -18,6 +24,7 @@ from datetime import datetime
 
 import numpy as np
 
+from agents.stories.anchors import anchors
 from agents.stories.duplicates import DuplicateIndex
 from agents.stories.headlines import Headline, Headlines, news_embedding
 from agents.stories.model import Article, Assignment, StoryConfig, StorySummary
@@ -34,6 +41,7 @@ class Indexed:
     story_id: str
     vector: Vector
     headline: Headline | None
+    anchors: np.ndarray  # ids in the index's `names` vocabulary
     published_at: datetime | None
     new_story: bool
     story_similarity: float | None
@@ -63,6 +71,8 @@ class StoryIndex:
         )
         self.vocabulary = Vocabulary()
         self.headlines = Headlines(news_embedding(), self.vocabulary, self.config.word_similarity_floor)
+        self.names = Vocabulary()  # the window's names and numbers, with their document frequencies
+        self.dense_names = np.zeros(0)
         self.dense = np.zeros(0, dtype=np.float32)
         self.postings: dict[int, array[int]] = {}
         self.sequences: dict[str, int] = {}
@@ -86,6 +96,7 @@ class StoryIndex:
         counts = term_counts(article.title, article.text, self.config.title_weight, self.config.lead_chars)
         vector = weigh(counts, self.vocabulary)
         headline = self.headlines.add(article.title)
+        anchor_ids = np.array(self.names.add(anchors(article.title, article.text)), dtype=np.int32)
         signature = self.duplicates.signature(article.text)
         copy = self.duplicates.earliest_copy(signature) if signature is not None else None
         original = self.members[copy[0]] if copy is not None else None
@@ -93,7 +104,7 @@ class StoryIndex:
         if original is not None:
             story_id, similarity = original.story_id, None
         else:
-            story_id, similarity = self._best_story(vector, headline, article.published_at)
+            story_id, similarity = self._best_story(vector, headline, anchor_ids, article.published_at)
         new_story = story_id is None
         if story_id is None:
             story_id = article.id
@@ -104,6 +115,7 @@ class StoryIndex:
             story_id,
             vector,
             headline,
+            anchor_ids,
             article.published_at,
             new_story,
             similarity,
@@ -132,7 +144,7 @@ class StoryIndex:
         return vector.ids[order]
 
     def _best_story(
-        self, vector: Vector, headline: Headline | None, published_at: datetime | None
+        self, vector: Vector, headline: Headline | None, anchor_ids: np.ndarray, published_at: datetime | None
     ) -> tuple[str | None, float | None]:
         shortlist = self._shortlist(vector)
         members = [
@@ -143,15 +155,11 @@ class StoryIndex:
         if not members:
             return None, None
         totals: defaultdict[str, float] = defaultdict(float)
-        closest: defaultdict[str, float] = defaultdict(float)
-        for member, similarity in zip(members, self._similarities(vector, headline, members), strict=True):
+        for member, similarity in zip(members, self._similarities(vector, headline, anchor_ids, members), strict=True):
             totals[member.story_id] += similarity
-            closest[member.story_id] = max(closest[member.story_id], similarity)
         best_id, best_score = None, self.config.story_threshold
         for story_id, total in sorted(totals.items(), key=lambda item: self.stories[item[0]].first_sequence):
             score = total / self.stories[story_id].in_window
-            if closest[story_id] >= self.config.strong_link:
-                score = max(score, closest[story_id])
             if score >= best_score and (best_id is None or score > best_score):
                 best_id, best_score = story_id, score
         return (best_id, best_score) if best_id is not None else (None, None)
@@ -173,17 +181,41 @@ class StoryIndex:
 
     def similarity_of(self, later: Indexed, earlier: Indexed) -> float:
         """The score `later` gets against `earlier`: what story membership is decided on, for one pair."""
-        return self._similarities(later.vector, later.headline, [earlier])[0]
+        return self._similarities(later.vector, later.headline, later.anchors, [earlier])[0]
 
-    def _similarities(self, vector: Vector, headline: Headline | None, members: list[Indexed]) -> list[float]:
-        """Stem cosine, mixed with headline alignment where both articles have a headline."""
+    def _similarities(
+        self, vector: Vector, headline: Headline | None, anchor_ids: np.ndarray, members: list[Indexed]
+    ) -> list[float]:
+        """Stem cosine mixed with headline alignment (the cosine stands in where either has no headline)
+        and with the overlap of names and numbers."""
+        config = self.config
         cosines = self._cosines(vector, members)
-        weight = self.config.headline_weight
-        if headline is None or not weight:
-            return cosines.tolist()
-        aligned = self.headlines.alignments(headline, [member.headline for member in members])
-        mixed = (1.0 - weight) * cosines + weight * aligned
-        return np.where(np.isnan(aligned), cosines, mixed).tolist()
+        aligned = cosines
+        if headline is not None and config.headline_weight:
+            alignments = self.headlines.alignments(headline, [member.headline for member in members])
+            aligned = np.where(np.isnan(alignments), cosines, alignments)
+        overlaps = self._anchor_overlaps(anchor_ids, members) if config.anchor_weight else 0.0
+        text_weight = 1.0 - config.headline_weight - config.anchor_weight
+        mixed = text_weight * cosines + config.headline_weight * aligned + config.anchor_weight * overlaps
+        return mixed.tolist()
+
+    def _anchor_overlaps(self, anchor_ids: np.ndarray, members: list[Indexed]) -> np.ndarray:
+        """Weighted Jaccard of the names and numbers with each of `members`, each weighted by its idf."""
+        overlaps = np.zeros(len(members))
+        ids = np.concatenate([member.anchors for member in members])
+        if not len(anchor_ids) or not len(ids):
+            return overlaps
+        if len(self.dense_names) < len(self.names):
+            self.dense_names = np.zeros(2 * len(self.names))
+        query_weights = self.names.idfs(anchor_ids)
+        self.dense_names[anchor_ids] = query_weights
+        owner = np.repeat(np.arange(len(members)), [len(member.anchors) for member in members])
+        common = np.bincount(owner, weights=self.dense_names[ids], minlength=len(members))
+        self.dense_names[anchor_ids] = 0.0
+        union = query_weights.sum() + np.bincount(owner, weights=self.names.idfs(ids), minlength=len(members))
+        union -= common
+        np.divide(common, union, out=overlaps, where=union > 0)
+        return overlaps
 
     def _cosines(self, vector: Vector, members: list[Indexed]) -> np.ndarray:
         """Cosines with all `members` in one pass: the article's weights scattered into a dense row."""
@@ -201,6 +233,7 @@ class StoryIndex:
         indexed = self.members.pop(arrival.sequence)
         del self.sequences[arrival.article_id]
         self.vocabulary.remove(indexed.vector.ids)
+        self.names.remove(indexed.anchors)
         if indexed.headline is not None:
             self.headlines.remove(indexed.headline)
         self.duplicates.remove(arrival.sequence)

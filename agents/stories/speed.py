@@ -3,6 +3,7 @@
 Synthetic text keeps the measurement free of any corpus: words follow a Zipf
 law, as in news, so common stems fill their posting lists, and each article
 leans on one of many topics, so stories form and candidate lists are realistic.
+A topic's words are capitalised, as its names would be, so articles carry names.
 """
 
 from __future__ import annotations
@@ -38,7 +39,7 @@ def synthetic_articles(count: int, topics: int = 10_000, seed: int = SEED) -> It
     rng = random.Random(seed)
     vocabulary = ["".join(rng.choices(SYLLABLES, k=rng.randint(2, 5))) for _ in range(VOCABULARY)]
     weights = list(itertools.accumulate(1.0 / rank for rank in range(1, VOCABULARY + 1)))
-    topic_words = [rng.sample(vocabulary[200:], TOPIC_WORDS) for _ in range(topics)]
+    topic_words = [[word.capitalize() for word in rng.sample(vocabulary[200:], TOPIC_WORDS)] for _ in range(topics)]
 
     def words(topic: list[str], count: int) -> str:
         background = rng.choices(vocabulary, cum_weights=weights, k=count)

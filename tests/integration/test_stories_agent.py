@@ -21,8 +21,10 @@ SAME_EVENT = ("01_tomsk_fire_sensors", "03_tomsk_sensors_report")  # one event t
 
 def background(site: DemoSite, count: int) -> list[EnrichedArticle]:
     """Older news: the demo pages' own words drawn at random, so that a running agent's window is full and the
-    word weights are learnt from many articles, while no older article shares a story or a phrase with a page."""
-    words = [word for page in site.pages if page.site != "copy" for word in site.gold(page)["body"].split()]
+    word weights are learnt from many articles, while no older article shares a story or a phrase with a page.
+    Only lower-case words: an older article naming the pages' people, places and figures would be their news."""
+    words = [word for page in site.pages if page.site != "copy" for word in site.gold(page)["body"].split()
+             if word.islower()]
     draw = random.Random(22).choices
     articles = []
     for n in range(count):

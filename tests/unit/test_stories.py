@@ -146,38 +146,34 @@ def test_the_vocabulary_keeps_only_the_window_stems() -> None:
     assert len(index.duplicates) == 1 and set(index.postings) <= set(index.vocabulary.ids.values())
 
 
-RATE_STORY = [
-    ("1", "ЦБ снизил ключевую ставку до 7,5 %", BODY),
-    (
-        "2",
-        "Рубль ослаб после решения ЦБ по ключевой ставке",
-        "Рубль ослаб к доллару и евро после того, как ЦБ снизил ключевую ставку до 7,5 % годовых. "
-        "Индекс Мосбиржи вырос.",
-    ),
-    (
-        "3",
-        "Аналитики: ЦБ снизил ставку сильнее ожиданий",
-        "Аналитики ожидали снижения ключевой ставки на половину пункта, а ЦБ снизил ее на целый пункт, до 7,5 %.",
-    ),
-]
-RETELLING_OF_2 = (
-    "Рубль ослаб после решения ЦБ по ставке",
-    "Рубль ослаб к доллару и евро после решения ЦБ снизить ключевую ставку. Индекс Мосбиржи вырос на полтора процента.",
+def test_a_story_takes_members_until_the_window_has_passed_since_its_last_one() -> None:
+    def story_of_third(hours: float) -> str:
+        index = StoryIndex(StoryConfig(window_hours=72))
+        index.assign(article("1", "ЦБ снизил ключевую ставку до 7,5 %", BODY))
+        index.assign(article("2", RETOLD_TITLE, RETOLD_BODY, hours=50, site="b.ru"))
+        third = article("3", RETOLD_TITLE, RETOLD_BODY + " Рубль ослаб.", hours=hours, site="c.ru")
+        return index.assign(third).story_id
+
+    assert story_of_third(50 + 71) == "1", "72 h after the story's first article, but not after its last"
+    assert story_of_third(50 + 73) == "3"
+
+
+BRIDGE = (
+    "ЦБ снизил ставку, Бразилия обыграла Аргентину: главное за день",
+    RETOLD_BODY + " Сборная Бразилии обыграла команду Аргентины в Мельбурне со счетом 2:0.",
+)
+MATCH_REPORT = (
+    "Бразилия обыграла Аргентину в Мельбурне",
+    "Сборная Бразилии обыграла Аргентину со счетом 2:0 в товарищеском матче в Мельбурне. Голы забили во втором тайме.",
 )
 
 
-def test_a_story_that_has_grown_still_takes_a_retelling_of_one_of_its_reports() -> None:
-    def joins(strong_link: float) -> bool:
-        # The story is grown under a low threshold, then the retelling is judged under the usual one.
-        index = StoryIndex(StoryConfig(story_threshold=0.2))
-        index.assign(article("0", "Бразилия обыграла Аргентину", OTHER_BODY))
-        stories = {
-            index.assign(article(aid, title, text, n, f"s{n}.ru")).story_id
-            for n, (aid, title, text) in enumerate(RATE_STORY)
-        }
-        assert stories == {"1"}
-        index.config = StoryConfig(strong_link=strong_link)
-        return index.assign(article("4", *RETELLING_OF_2, 4, "d.ru")).story_id == "1"
-
-    assert joins(StoryConfig().strong_link)
-    assert not joins(1.01), "the story's average alone is below the threshold"
+def test_one_article_bridging_two_events_does_not_merge_them() -> None:
+    index = StoryIndex()
+    index.assign(article("1", "ЦБ снизил ключевую ставку до 7,5 %", BODY))
+    index.assign(article("2", RETOLD_TITLE, RETOLD_BODY, 1, "b.ru"))
+    assert index.assign(article("3", *BRIDGE, 2, "c.ru")).story_id == "1"
+    match_report = index.assign(article("4", *MATCH_REPORT, 3, "d.ru"))
+    assert match_report.story_id == "4" and match_report.new_story
+    bridge, report = index.members[2], index.members[3]
+    assert index.similarity_of(report, bridge) > 2 * index.config.story_threshold, "close to the bridge alone"
