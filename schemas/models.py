@@ -287,6 +287,14 @@ class StoryEntity(Record):
     salience: float = Field(ge=0, le=1)
 
 
+class StoryEmbedding(Record):
+    """An article's sentence vector, made once by story-feed: int8 components, the unit vector up to scale."""
+
+    encoder: str = Field(description="The encoder's name; vectors of different encoders are never compared.")
+    encoder_version: str
+    int8: Base64Content = Field(description="The components as signed bytes, base64 in JSON (384 for e5-small).")
+
+
 class StoryCandidate(Event):
     """What the stories agent reads of an enriched article, on one partition so every worker sees one order."""
 
@@ -301,6 +309,9 @@ class StoryCandidate(Event):
     body: str = Field(description="The article body; copies are told by it.")
     published_at: UtcDatetime | None = None
     entities: list[StoryEntity] = Field(default_factory=list)
+    embedding: StoryEmbedding | None = Field(
+        default=None, description="The sentence vector, absent when story-feed runs without an encoder."
+    )
 
 
 class ArticleStory(Event):

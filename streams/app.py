@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import importlib
-from collections.abc import Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -82,6 +82,7 @@ class Delivery(Service):
         super().__init__()
         self.publisher, self.cpu = publisher, cpu
         self.loops: list[AgentLoop] = []
+        self.stop_hooks: list[Callable[[], Awaitable[None]]] = []  # the bindings' own tasks, stopped first
 
     async def on_start(self) -> None:
         await self.publisher.start()
@@ -89,6 +90,8 @@ class Delivery(Service):
             await loop.start()
 
     async def on_stop(self) -> None:
+        for hook in self.stop_hooks:
+            await hook()
         await asyncio.gather(*(loop.stop() for loop in self.loops))  # one grace period for all of them
         await self.cpu.close()
         await self.publisher.stop()
@@ -119,6 +122,10 @@ class Pipeline:
         )
         self.delivery.loops.append(agent_loop)
         return agent_loop
+
+    def on_stop(self, hook: Callable[[], Awaitable[None]]) -> None:
+        """Run `hook` when the worker stops, before the agents' loops stop."""
+        self.delivery.stop_hooks.append(hook)
 
     async def process(self, stream: faust.StreamT, agent: str, handler: Handler) -> None:
         """Run `handler` on each event of a faust stream, dead-lettering failures (see streams.processing)."""

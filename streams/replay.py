@@ -143,18 +143,18 @@ async def refeed(settings: Settings, agents: list[str], since: datetime | None, 
     return report
 
 
-async def records_between(consumer: AIOKafkaConsumer, tp: TopicPartition, start: int, stop: int
+async def records_between(consumer: AIOKafkaConsumer, tp: TopicPartition, start: int, stop: int | None
                    ) -> AsyncIterator[ConsumerRecord[bytes, bytes]]:
-    """The records of one partition from `start` up to (not including) `stop`."""
-    if start >= stop:
+    """The records of one partition from `start` up to (not including) `stop`, or all to come if None."""
+    if stop is not None and start >= stop:
         return
     consumer.assign([tp])
     consumer.seek(tp, start)
     while True:
         batch = await consumer.getmany(tp, timeout_ms=1000)
         for record in batch.get(tp, []):
-            if record.offset >= stop:
+            if stop is not None and record.offset >= stop:
                 return
             yield record
-            if record.offset + 1 >= stop:
+            if stop is not None and record.offset + 1 >= stop:
                 return

@@ -114,6 +114,11 @@ class Settings(BaseSettings):
         72 * 3600.0, gt=0, description="Seconds of publication time a story stays open to new articles."
     )
     story_window_articles: int = Field(50_000, ge=1, description="Most articles the story index holds.")
+    stories_encoder: Literal["multilingual-e5-small-q4", "none"] = Field(
+        "multilingual-e5-small-q4",
+        description="Sentence encoder that story-feed runs on each article; none matches stories by words only.",
+    )
+    stories_encoder_threads: int = Field(1, ge=1, description="Threads of the sentence encoder in each worker.")
     frontier_memory: int = Field(
         500_000, ge=1, description="URLs discovery remembers as queued (for refetch_after), so polls stay quiet."
     )

@@ -3,6 +3,8 @@
 Scored as corpus/stories/score.py scores: cluster all articles in input order,
 a labelled pair is predicted "same" when both articles share a story; with
 `strict`, loose paraphrases are dropped and only precise ones are positive.
+These are headline paraphrases, not events: a second opinion on the lexical
+signals, scored without the sentence encoder (events_eval.py scores both).
 
     python -m agents.stories.evaluate [--corpus DIR] [--strict]
 """
@@ -19,8 +21,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
+from agents.stories.index import StoryIndex
 from agents.stories.model import StoryConfig
-from agents.stories.records import cluster_records
+from agents.stories.records import assign_record
 from agents.stories.text import stems
 
 DEFAULT_CORPUS = (
@@ -117,8 +122,16 @@ def best_threshold(pairs: list[Pair], similarity: Callable[[Pair], float]) -> Pa
     return max((at(step / 100) for step in range(100)), key=lambda result: result.f1)
 
 
-def cluster_ids(articles: Iterable[Mapping[str, Any]], config: StoryConfig | None = None) -> dict[str, str]:
-    return {row["id"]: row["story_id"] for row in cluster_records(articles, config)}
+def cluster_ids(
+    articles: Iterable[Mapping[str, Any]],
+    config: StoryConfig | None = None,
+    vectors: Mapping[str, np.ndarray] | None = None,
+) -> dict[str, str]:
+    """Each article's story, all through one index in input order; with `vectors`, by article id, the
+    articles carry them as the pipeline's do."""
+    index = StoryIndex(config)
+    rows = (assign_record(index, article, (vectors or {}).get(str(article["id"]))) for article in articles)
+    return {row["id"]: row["story_id"] for row in rows}
 
 
 def evaluate(corpus_dir: Path = DEFAULT_CORPUS, strict: bool = False, config: StoryConfig | None = None) -> Report:

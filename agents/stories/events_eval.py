@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import os
 import random
 import statistics
 import sys
@@ -22,6 +23,9 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
+from agents.stories.encoder import Encoder, encoder_named
 from agents.stories.evaluate import (
     BASELINE_LEAD_CHARS,
     DEFAULT_CORPUS,
@@ -35,7 +39,7 @@ from agents.stories.evaluate import (
 )
 from agents.stories.index import StoryIndex
 from agents.stories.model import StoryConfig
-from agents.stories.records import assign_record
+from agents.stories.records import ENCODE_BATCH, assign_record, record_vectors
 from agents.stories.text import stems
 
 EVENTS_CORPUS = DEFAULT_CORPUS.parent / "stories-events"
@@ -115,12 +119,25 @@ def cross_validated(name: str, folds: list[list[Pair]], similarity: Similarity) 
                                   lambda threshold, pair: similarity(pair) >= threshold)
 
 
-def clustered_at_thresholds(folds: list[list[Pair]], articles: list[dict[str, Any]], config: StoryConfig) -> Row:
-    """The whole set clustered at each threshold near the configured one; each fold scored at the one
-    whose clusters the other folds like best."""
-    configured = round(config.story_threshold * 100)
+def clustered_at_thresholds(
+    name: str,
+    folds: list[list[Pair]],
+    articles: list[dict[str, Any]],
+    config: StoryConfig,
+    vectors: Mapping[str, np.ndarray] | None = None,
+) -> Row:
+    """The whole set clustered at each threshold near the configured one (of the sentence vectors, when
+    given, else the lexical one); each fold scored at the one whose clusters the other folds like best."""
+    step = 0.005 if vectors else 0.01
+    configured = round((config.event_threshold if vectors else config.story_threshold) / step)
     steps = range(max(configured - CLUSTER_THRESHOLD_SPAN, 0), configured + CLUSTER_THRESHOLD_SPAN + 1)
-    clusters = {step / 100: cluster_ids(articles, replace(config, story_threshold=step / 100)) for step in steps}
+
+    def at(threshold: float) -> StoryConfig:
+        if vectors:
+            return replace(config, event_threshold=threshold)
+        return replace(config, story_threshold=threshold)
+
+    clusters = {round(n * step, 3): cluster_ids(articles, at(round(n * step, 3)), vectors) for n in steps}
 
     def best(pairs: list[Pair]) -> float:
         return max(clusters, key=lambda threshold: (score_clusters(pairs, clusters[threshold]).f1, -threshold))
@@ -128,7 +145,7 @@ def clustered_at_thresholds(folds: list[list[Pair]], articles: list[dict[str, An
     def same(threshold: float, pair: Pair) -> bool:
         return pair.a in clusters[threshold] and clusters[threshold][pair.a] == clusters[threshold].get(pair.b)
 
-    return cross_validated_choice("stories", folds, best, same)
+    return cross_validated_choice(name, folds, best, same)
 
 
 def cross_validated_choice(
@@ -174,12 +191,27 @@ def tfidf_cosine(articles: Iterable[Mapping[str, Any]]) -> Similarity:
     return similarity
 
 
-def agent_similarity(articles: Iterable[Mapping[str, Any]], config: StoryConfig | None = None) -> Similarity:
-    """The story index's similarity of two articles (stem cosine mixed with headline alignment), the
+def article_vectors(articles: list[dict[str, Any]], encoder: Encoder) -> dict[str, np.ndarray]:
+    """Each article's sentence vector, by id, through int8 as the pipeline carries it."""
+    vectors: dict[str, np.ndarray] = {}
+    for start in range(0, len(articles), ENCODE_BATCH):
+        batch = articles[start : start + ENCODE_BATCH]
+        for article, vector in zip(batch, record_vectors(batch, encoder), strict=True):
+            if vector is not None:
+                vectors[str(article["id"])] = vector
+    return vectors
+
+
+def agent_similarity(
+    articles: Iterable[Mapping[str, Any]],
+    config: StoryConfig | None = None,
+    vectors: Mapping[str, np.ndarray] | None = None,
+) -> Similarity:
+    """The story index's similarity of two articles (the vectors' cosine, or else the lexical mix), the
     later scored against the earlier, once the whole set is in the window."""
     index = StoryIndex(config)
     for record in articles:
-        assign_record(index, record)
+        assign_record(index, record, (vectors or {}).get(str(record["id"])))
 
     def similarity(pair: Pair) -> float:
         first, second = index.sequences.get(pair.a), index.sequences.get(pair.b)
@@ -191,25 +223,37 @@ def agent_similarity(articles: Iterable[Mapping[str, Any]], config: StoryConfig 
     return similarity
 
 
-def evaluate(corpus_dir: Path = EVENTS_CORPUS, config: StoryConfig | None = None) -> EventsReport:
+def evaluate(
+    corpus_dir: Path = EVENTS_CORPUS, config: StoryConfig | None = None, encoder: Encoder | None = None
+) -> EventsReport:
+    """The agent as configured (with the encoder, unless `encoder` is None) and without the encoder,
+    clustered and pairwise, beside the baselines."""
     config = config or StoryConfig()
     articles = load_articles(corpus_dir)
     pairs = load_pairs(corpus_dir, strict=False)
     folds = make_folds(pairs)
-    cluster = cluster_ids(articles, config)
-    agent = agent_similarity(articles, config)
-    threshold = config.story_threshold
-    configured = f"{threshold:.2f}, configured"
-    rows = (
-        fixed("stories", folds, lambda pairs: score_clusters(pairs, cluster), configured),
-        clustered_at_thresholds(folds, articles, config),
+    rows: list[Row] = []
+    if encoder is not None:
+        vectors = article_vectors(articles, encoder)
+        cluster = cluster_ids(articles, config, vectors)
+        configured = f"{config.event_threshold:.3f}, configured"
+        rows += [
+            fixed("stories", folds, lambda pairs: score_clusters(pairs, cluster), configured),
+            clustered_at_thresholds("stories", folds, articles, config, vectors),
+            cross_validated(f"encoder cosine, title + {encoder.chars} chars, pairwise", folds,
+                            agent_similarity(articles, config, vectors)),
+        ]
+    lexical = cluster_ids(articles, config)
+    configured = f"{config.story_threshold:.2f}, configured"
+    rows += [
+        fixed("stories without encoder", folds, lambda pairs: score_clusters(pairs, lexical), configured),
+        clustered_at_thresholds("stories without encoder", folds, articles, config),
+        cross_validated("lexical similarity, pairwise", folds, agent_similarity(articles, config)),
         fixed("every pair same", folds, lambda pairs: score(pairs, lambda pair: True), "-"),
         cross_validated("tf-idf title + 600 chars, 6-letter stems", folds, tfidf_cosine(articles)),
-        fixed("agent similarity, pairwise", folds, lambda pairs: score(pairs, lambda pair: agent(pair) >= threshold),
-              configured),
-        cross_validated("agent similarity, pairwise", folds, agent),
-    )
-    return EventsReport(len(pairs), sum(pair.label for pair in pairs), len(articles), len(components(pairs)), rows)
+    ]
+    return EventsReport(len(pairs), sum(pair.label for pair in pairs), len(articles), len(components(pairs)),
+                        tuple(rows))
 
 
 def report_lines(report: EventsReport) -> Iterator[str]:
@@ -229,8 +273,9 @@ def report_lines(report: EventsReport) -> Iterator[str]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--corpus", type=Path, default=EVENTS_CORPUS, help="articles.jsonl and pairs.jsonl")
+    parser.add_argument("--encoder", default=Encoder.name, help=f"{Encoder.name} or none (lexical rows only)")
     args = parser.parse_args(argv)
-    for line in report_lines(evaluate(args.corpus)):
+    for line in report_lines(evaluate(args.corpus, encoder=encoder_named(args.encoder, os.cpu_count() or 1))):
         print(line)
     return 0
 

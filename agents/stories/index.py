@@ -8,11 +8,13 @@ unlike nearest-member linking it does not chain loosely related articles
 into one big topic, and an article that bridges two events does not pull the
 second one's reports into the first one's story. No single member counts on its own.
 
-The similarity of two articles mixes three signals (weights in `StoryConfig`):
-the tf-idf cosine of title and lead, the headline alignment, and the overlap of
-the names and numbers both report (`anchors`), which holds when outlets word
-one event differently. Only members within `window_hours` of the article count,
-so a story takes no member that long after its last one.
+Where both articles carry a sentence vector (encoder.py), their similarity is
+the vectors' cosine, taken with every member in the window at once (dense.py).
+Without vectors, it mixes three lexical signals (weights in `StoryConfig`): the
+tf-idf cosine of title and lead, the headline alignment, and the overlap of the
+names and numbers both report (`anchors`); candidates then come from the stem
+postings. Each signal has its own threshold. Only members within `window_hours`
+of the article count, so a story takes no member that long after its last one.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from datetime import datetime
 import numpy as np
 
 from agents.stories.anchors import anchors
+from agents.stories.dense import VectorRows
 from agents.stories.duplicates import DuplicateIndex
 from agents.stories.headlines import Headline, Headlines, news_embedding
 from agents.stories.model import Article, Assignment, StoryConfig, StorySummary
@@ -42,6 +45,7 @@ class Indexed:
     vector: Vector
     headline: Headline | None
     anchors: np.ndarray  # ids in the index's `names` vocabulary
+    row: int | None  # the sentence vector's row in the index's `rows`, if the article has one
     published_at: datetime | None
     new_story: bool
     story_similarity: float | None
@@ -78,6 +82,9 @@ class StoryIndex:
         self.sequences: dict[str, int] = {}
         self.members: dict[int, Indexed] = {}
         self.stories: dict[str, Story] = {}
+        self.rows: VectorRows | None = None  # made with the first sentence vector
+        self.story_codes: list[str | None] = []  # a story's small int code, for the vector rows; reused once free
+        self.free_codes: list[int] = []
         self.sequence = 0
 
     def __len__(self) -> int:
@@ -104,18 +111,25 @@ class StoryIndex:
         if original is not None:
             story_id, similarity = original.story_id, None
         else:
-            story_id, similarity = self._best_story(vector, headline, anchor_ids, article.published_at)
+            story_id, similarity = self._best_story(article, vector, headline, anchor_ids)
         new_story = story_id is None
         if story_id is None:
             story_id = article.id
-            self.stories[story_id] = Story.started_by(article, sequence)
-        self.stories[story_id].add(article)
+            self.stories[story_id] = Story.started_by(article, sequence, self._story_code(story_id))
+        story = self.stories[story_id]
+        story.add(article)
+        row = None
+        if article.vector is not None:
+            if self.rows is None:
+                self.rows = VectorRows(len(article.vector))
+            row = self.rows.add(article.vector, story.code, _seconds(article.published_at))
         indexed = Indexed(
             article.id,
             story_id,
             vector,
             headline,
             anchor_ids,
+            row,
             article.published_at,
             new_story,
             similarity,
@@ -144,13 +158,20 @@ class StoryIndex:
         return vector.ids[order]
 
     def _best_story(
-        self, vector: Vector, headline: Headline | None, anchor_ids: np.ndarray, published_at: datetime | None
+        self, article: Article, vector: Vector, headline: Headline | None, anchor_ids: np.ndarray
     ) -> tuple[str | None, float | None]:
+        """By sentence vectors where the article has one; by words against the members that have none."""
+        vectored = article.vector is not None and self.rows is not None
+        if vectored:
+            best_id, best_score = self._best_story_by_vector(article)
+            if best_id is not None:
+                return best_id, best_score
         shortlist = self._shortlist(vector)
         members = [
             member
             for member in (self.members[sequence] for sequence in shortlist)
-            if self.window.within_span(member.published_at, published_at)
+            if self.window.within_span(member.published_at, article.published_at)
+            and not (vectored and member.row is not None)
         ]
         if not members:
             return None, None
@@ -163,6 +184,29 @@ class StoryIndex:
             if score >= best_score and (best_id is None or score > best_score):
                 best_id, best_score = story_id, score
         return (best_id, best_score) if best_id is not None else (None, None)
+
+    def _best_story_by_vector(self, article: Article) -> tuple[str | None, float | None]:
+        """The story whose members near in time have the highest mean cosine, if it reaches
+        `event_threshold`; ties to the lowest story code, so a replay picks the same."""
+        assert self.rows is not None and article.vector is not None
+        totals, counts = self.rows.story_means(
+            article.vector, _seconds(article.published_at), self.config.window_hours * 3600
+        )
+        means = np.divide(totals, counts, out=np.full(len(totals), -np.inf), where=counts > 0)
+        if not len(means):
+            return None, None
+        code = int(np.argmax(means))
+        if means[code] < self.config.event_threshold:
+            return None, None
+        return self.story_codes[code], min(1.0, float(means[code]))
+
+    def _story_code(self, story_id: str) -> int:
+        if self.free_codes:
+            code = self.free_codes.pop()
+            self.story_codes[code] = story_id
+            return code
+        self.story_codes.append(story_id)
+        return len(self.story_codes) - 1
 
     def _shortlist(self, vector: Vector) -> list[int]:
         """The members sharing the most weight of the article's heaviest stems, ties to the earliest."""
@@ -181,6 +225,8 @@ class StoryIndex:
 
     def similarity_of(self, later: Indexed, earlier: Indexed) -> float:
         """The score `later` gets against `earlier`: what story membership is decided on, for one pair."""
+        if self.rows is not None and later.row is not None and earlier.row is not None:
+            return self.rows.cosine(later.row, earlier.row)
         return self._similarities(later.vector, later.headline, later.anchors, [earlier])[0]
 
     def _similarities(
@@ -237,6 +283,8 @@ class StoryIndex:
         if indexed.headline is not None:
             self.headlines.remove(indexed.headline)
         self.duplicates.remove(arrival.sequence)
+        if self.rows is not None and indexed.row is not None:
+            self.rows.remove(indexed.row)
         for term_id in indexed.vector.ids.tolist():
             posting = self.postings.get(term_id)
             if posting and posting[0] == arrival.sequence:
@@ -247,3 +295,9 @@ class StoryIndex:
         story.in_window -= 1
         if story.in_window == 0:
             del self.stories[indexed.story_id]
+            self.story_codes[story.code] = None
+            self.free_codes.append(story.code)
+
+
+def _seconds(moment: datetime | None) -> float | None:
+    return moment.timestamp() if moment is not None else None

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
+import numpy as np
+
 from agents.stories.text import site_of
 
 
@@ -25,6 +27,7 @@ class Article:
     published_at: datetime | None = None
     entities: tuple[Entity, ...] = ()
     site: str | None = None  # the outlet, when known better than from the URL's host
+    vector: np.ndarray | None = field(default=None, compare=False)  # the sentence encoder's unit vector
 
     @property
     def outlet(self) -> str | None:
@@ -73,6 +76,8 @@ class StoryConfig:
     title_weight: int = 3
     lead_chars: int = 600
     story_threshold: float = 0.25
+    # Between two articles with sentence vectors (encoder.py), the mean cosine a story needs instead.
+    event_threshold: float = 0.91
     # The story score mixes in headline alignment over navec word vectors with this weight ...
     headline_weight: float = 0.4
     word_similarity_floor: float = 0.4

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+import itertools
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
+import numpy as np
+
+from agents.stories.encoder import Encoder, dequantize, quantize
 from agents.stories.index import StoryIndex
 from agents.stories.model import Article, Entity, StoryConfig
 
@@ -33,7 +37,10 @@ def parse_entities(value: object) -> tuple[Entity, ...]:
     return tuple(entities)
 
 
-def article_from_record(record: Mapping[str, Any]) -> Article:
+ENCODE_BATCH = 32
+
+
+def article_from_record(record: Mapping[str, Any], vector: np.ndarray | None = None) -> Article:
     return Article(
         id=str(record["id"]),
         title=record.get("title") or "",
@@ -41,17 +48,31 @@ def article_from_record(record: Mapping[str, Any]) -> Article:
         url=record.get("url"),
         published_at=parse_time(record.get("published_at")),
         entities=parse_entities(record.get("entities")),
+        vector=vector,
     )
 
 
-def assign_record(index: StoryIndex, record: Mapping[str, Any]) -> dict[str, Any]:
+def is_article(record: Mapping[str, Any]) -> bool:
+    return isinstance(record.get("id"), str | int) and bool(record.get("title") or record.get("text"))
+
+
+def record_vectors(records: Sequence[Mapping[str, Any]], encoder: Encoder) -> list[np.ndarray | None]:
+    """The sentence vector of each article record, through int8 as on the `story-candidates` topic."""
+    texts = [encoder.text_of(record.get("title"), record.get("text") or "") for record in records if is_article(record)]
+    encoded = iter(encoder.encode(texts)) if texts else iter(())
+    return [dequantize(quantize(next(encoded))) if is_article(record) else None for record in records]
+
+
+def assign_record(
+    index: StoryIndex, record: Mapping[str, Any], vector: np.ndarray | None = None
+) -> dict[str, Any]:
     """One record through `index`: `{"id", "story_id", "duplicate_of", "duplicate_similarity"}`,
     or `{"id", "error"}` with the reason for a record that is not an article."""
     rid = record.get("id")
-    if not isinstance(rid, str | int) or not (record.get("title") or record.get("text")):
+    if not is_article(record):
         return {"id": rid, "error": "record needs an 'id' and a 'title' or 'text'"}
     try:
-        article = article_from_record(record)
+        article = article_from_record(record, vector)
     except (ValueError, TypeError) as exc:
         return {"id": rid, "error": f"unreadable record: {exc}"}
     assignment = index.assign(article)
@@ -64,9 +85,13 @@ def assign_record(index: StoryIndex, record: Mapping[str, Any]) -> dict[str, Any
 
 
 def cluster_records(
-    records: Iterable[Mapping[str, Any]], config: StoryConfig | None = None
+    records: Iterable[Mapping[str, Any]], config: StoryConfig | None = None, encoder: Encoder | None = None
 ) -> Iterator[dict[str, Any]]:
-    """`{"id", "title", "text", "url"?, "published_at"?, "entities"?}` in input order, all through one index."""
+    """`{"id", "title", "text", "url"?, "published_at"?, "entities"?}` in input order, all through one index;
+    with an `encoder`, each article also carries its sentence vector, as in the pipeline."""
     index = StoryIndex(config)
-    for record in records:
-        yield assign_record(index, record)
+    stream = iter(records)
+    while batch := list(itertools.islice(stream, ENCODE_BATCH)):
+        vectors = record_vectors(batch, encoder) if encoder else [None] * len(batch)
+        for record, vector in zip(batch, vectors, strict=True):
+            yield assign_record(index, record, vector)

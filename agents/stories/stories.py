@@ -19,15 +19,16 @@ class Story:
     title: str
     first_seen: datetime | None
     first_site: str | None
+    code: int  # the index's small int for this story while it is in the window
     members: int = 0
     in_window: int = 0
     sites: tuple[str, ...] = ()
     salience: dict[str, float] | None = None
 
     @classmethod
-    def started_by(cls, article: Article, sequence: int) -> Story:
+    def started_by(cls, article: Article, sequence: int, code: int) -> Story:
         """A story is named after its first article, so a replay names it the same."""
-        return cls(article.id, sequence, article.title, article.published_at, article.outlet)
+        return cls(article.id, sequence, article.title, article.published_at, article.outlet, code)
 
     def add(self, article: Article) -> None:
         self.members += 1

@@ -3,20 +3,24 @@
 Story assignment needs one view of all articles, and an answer that does not
 depend on which worker gives it. So the `story-feed` loop (any number of workers,
 over every partition of `enriched-articles`) puts a compact copy of each article
-on the one partition of `story-candidates`; the `stories` loop reads that
-partition, so one worker assigns at a time and the others stand by in its group.
+on the one partition of `story-candidates`, with its sentence vector: the encoder
+runs here, once per article, in the stage that scales. The `stories` loop reads
+that partition, so one worker assigns at a time, and it never embeds.
 
-The story index lives in memory and is rebuilt from the topic: when the partition
-is assigned, the worker feeds the index every candidate from the window's start
-(or from where its index stopped) up to the group's committed offset, publishing
-nothing; the index answers in input order only, so it reaches the state the last
-owner had and goes on with the same story ids. The CPU work runs in one thread,
-in offset order, off the event loop.
+The story index lives in memory and is fed from the topic, vectors included. A
+worker that does not own the partition stands by: it follows the topic and keeps
+its index warm. The one that gets the partition feeds its index what the group
+has committed and it has not seen (from the window's start, for a worker that
+followed nothing), publishing nothing; the index answers in input order only, and
+an article it has seen gets its first answer again, so it reaches the state the
+last owner had and goes on with the same story ids. The CPU work runs in one
+thread, in offset order, off the event loop.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
@@ -25,8 +29,9 @@ from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.errors import KafkaError
 
 from agents.stories import Article, Assignment, Entity, StoryConfig, StoryIndex, StorySummary
+from agents.stories.encoder import Encoder, EncoderInfo, dequantize, encoder_named, quantize
 from agents.stories.version import STORIES_VERSION
-from schemas.models import ArticleStory, EnrichedArticle, Story, StoryCandidate, StoryEntity, utc_now
+from schemas.models import ArticleStory, EnrichedArticle, Story, StoryCandidate, StoryEmbedding, StoryEntity, utc_now
 from streams.app import Pipeline
 from streams.codecs import decode
 from streams.delivery import Result
@@ -34,27 +39,36 @@ from streams.kafka import client_options
 from streams.publisher import Output
 from streams.replay import offsets_at, records_between
 from streams.settings import Settings
+from streams.topics import topic_name
 
 log = logging.getLogger(__name__)
 
 # A candidate's arrival lags its publication: the rebuild starts this much before the window.
 REBUILD_MARGIN = timedelta(hours=24)
 REBUILD_ATTEMPTS = 5
+FOLLOW_RETRY = 2.0  # seconds before a standby that lost the broker follows again
 
 
-def candidate_of(article: EnrichedArticle) -> StoryCandidate:
+def candidate_of(article: EnrichedArticle, embedding: StoryEmbedding | None = None) -> StoryCandidate:
     return StoryCandidate(
         id=article.id, url=article.url, site=article.site, title=article.title, body=article.body,
         published_at=article.published_at,
         entities=[StoryEntity(type=e.type, name=e.name, salience=e.salience) for e in article.entities],
+        embedding=embedding,
     )
 
 
-def core_article(candidate: StoryCandidate) -> Article:
+def core_article(candidate: StoryCandidate, encoder: EncoderInfo | None) -> Article:
+    """The core's article; its vector only if `encoder` made it, so no two encoders' vectors meet."""
+    embedding = candidate.embedding
+    usable = (embedding is not None and encoder is not None
+              and (embedding.encoder, embedding.encoder_version) == (encoder.name, encoder.version)
+              and len(embedding.int8) == encoder.dim)
     return Article(
         id=candidate.id, title=candidate.title or "", text=candidate.body, url=candidate.url,
         site=candidate.site, published_at=candidate.published_at,
         entities=tuple(Entity(e.name, e.salience) for e in candidate.entities),
+        vector=dequantize(embedding.int8) if usable and embedding is not None else None,
     )
 
 
@@ -62,19 +76,38 @@ def story_config(settings: Settings) -> StoryConfig:
     return StoryConfig(window_hours=settings.story_window / 3600, window_articles=settings.story_window_articles)
 
 
+class Embedder:
+    """The sentence encoder of `story-feed`, in a thread of its own so the loop keeps serving."""
+
+    def __init__(self, encoder: Encoder) -> None:
+        self.encoder = encoder
+        self.info = encoder.info
+        self._thread = ThreadPoolExecutor(1, thread_name_prefix="vestnik-encoder")
+
+    def _embed(self, article: EnrichedArticle) -> StoryEmbedding:
+        vector = self.encoder.encode([self.encoder.text_of(article.title, article.body)])[0]
+        return StoryEmbedding(encoder=self.info.name, encoder_version=self.info.version, int8=quantize(vector))
+
+    async def embed(self, article: EnrichedArticle) -> StoryEmbedding:
+        return await asyncio.get_running_loop().run_in_executor(self._thread, self._embed, article)
+
+
 class StoryState:
     """This worker's story index, fed in the partition's order, in one thread."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, encoder: EncoderInfo | None) -> None:
         self.settings = settings
+        self.encoder = encoder
         self.index = StoryIndex(story_config(settings))
-        self.fed_until: int | None = None  # the next offset the index has not seen, once rebuilt
+        self.fed_until: int | None = None  # the next offset the index has not seen, once fed from the topic
+        self.partition = TopicPartition(topic_name(settings, "story_candidates"), 0)
         self._thread = ThreadPoolExecutor(1, thread_name_prefix="vestnik-stories")
         # aiokafka fetches while the assignment hook runs: inputs wait here until the index is rebuilt.
         self._rebuilt = asyncio.Event()
+        self._follower: asyncio.Task[None] | None = None
 
     def _assign(self, candidate: StoryCandidate) -> tuple[Assignment, StorySummary | None]:
-        assignment = self.index.assign(core_article(candidate))
+        assignment = self.index.assign(core_article(candidate, self.encoder))
         return assignment, self.index.story(assignment.story_id)
 
     async def assign(self, candidate: StoryCandidate) -> tuple[Assignment, StorySummary | None]:
@@ -85,13 +118,29 @@ class StoryState:
     async def _feed(self, candidate: StoryCandidate) -> tuple[Assignment, StorySummary | None]:
         return await asyncio.get_running_loop().run_in_executor(self._thread, self._assign, candidate)
 
-    async def catch_up(self, group: AIOKafkaConsumer, assigned: set[TopicPartition]) -> None:
+    async def on_assigned(self, group: AIOKafkaConsumer, assigned: set[TopicPartition]) -> None:
+        """Owner: stop following and catch up to the group's commit. Standby: follow the topic."""
+        await self.stop_following()
+        if self.partition in assigned:
+            await self.catch_up(group)
+        else:
+            self._rebuilt.set()
+            self._follower = asyncio.create_task(self._follow(group), name="vestnik-stories-standby")
+
+    async def stop_following(self) -> None:
+        if self._follower is not None:
+            self._follower.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._follower
+            self._follower = None
+
+    async def catch_up(self, group: AIOKafkaConsumer) -> None:
         """Feed the index what the group has committed and it has not seen, without publishing."""
         self._rebuilt.clear()
         try:
             for attempt in range(1, REBUILD_ATTEMPTS + 1):
                 try:
-                    await self._catch_up(group, assigned)
+                    await self._catch_up(group)
                     return
                 except KafkaError as exc:
                     log.warning("stories: rebuilding the story index failed (%r), attempt %d of %d",
@@ -101,40 +150,63 @@ class StoryState:
         finally:
             self._rebuilt.set()
 
-    async def _catch_up(self, group: AIOKafkaConsumer, assigned: set[TopicPartition]) -> None:
-        for tp in assigned:
-            committed = await group.committed(tp)
-            if committed is None or (self.fed_until is not None and self.fed_until >= committed):
-                continue
-            reader = AIOKafkaConsumer(**client_options(self.settings), group_id=None, enable_auto_commit=False,
-                                      max_partition_fetch_bytes=self.settings.max_message_bytes,
-                                      fetch_max_bytes=self.settings.max_message_bytes)
-            await reader.start()
+    async def _catch_up(self, group: AIOKafkaConsumer) -> None:
+        committed = await group.committed(self.partition)
+        if committed is None or (self.fed_until is not None and self.fed_until >= committed):
+            log.info("stories: the story index is up to date at offset %s", self.fed_until)
+            return
+        fed, vectors = await self._feed_from_topic(committed)
+        log.info("stories: rebuilt the story index from %d articles (%d with their vectors) up to offset %d",
+                 fed, vectors, committed)
+
+    async def _follow(self, group: AIOKafkaConsumer) -> None:
+        """Standby: feed the index every candidate as it comes, so a takeover has little to catch up."""
+        while True:
             try:
-                if self.fed_until is None:
-                    since = datetime.now(UTC) - timedelta(seconds=self.settings.story_window) - REBUILD_MARGIN
-                    start = (await offsets_at(reader, [tp], since))[tp]
-                else:
-                    start = self.fed_until
-                fed = 0
-                async for record in records_between(reader, tp, start, committed):
-                    try:
-                        await self._feed(StoryCandidate.model_validate_json(record.value or b""))
-                    except ValueError:
-                        continue  # the loop dead-lettered it when it came
+                committed = await group.committed(self.partition)
+                if committed is not None and (self.fed_until is None or self.fed_until < committed):
+                    await self._feed_from_topic(committed)
+                    log.info("stories: standby, the story index followed the topic to offset %s", self.fed_until)
+                await self._feed_from_topic(None)
+            except KafkaError as exc:
+                log.warning("stories: standby lost the topic (%r); following again", exc)
+                await asyncio.sleep(FOLLOW_RETRY)
+
+    async def _feed_from_topic(self, stop: int | None) -> tuple[int, int]:
+        """Feed the index from where it stopped (or the window's start) up to `stop`, or for ever if None."""
+        reader = AIOKafkaConsumer(**client_options(self.settings), group_id=None, enable_auto_commit=False,
+                                  max_partition_fetch_bytes=self.settings.max_message_bytes,
+                                  fetch_max_bytes=self.settings.max_message_bytes)
+        await reader.start()
+        fed = vectors = 0
+        try:
+            if self.fed_until is None:
+                since = datetime.now(UTC) - timedelta(seconds=self.settings.story_window) - REBUILD_MARGIN
+                self.fed_until = (await offsets_at(reader, [self.partition], since))[self.partition]
+            async for record in records_between(reader, self.partition, self.fed_until, stop):
+                try:
+                    candidate = StoryCandidate.model_validate_json(record.value or b"")
+                except ValueError:
+                    candidate = None  # the loop dead-lettered it when it came
+                if candidate is not None:
+                    await self._feed(candidate)
                     fed += 1
-            finally:
-                await reader.stop()
-            self.fed_until = committed
-            log.info("stories: rebuilt the story index from %d articles up to offset %d", fed, committed)
+                    vectors += candidate.embedding is not None
+                self.fed_until = record.offset + 1
+        finally:
+            await reader.stop()
+        return fed, vectors
 
 
 def register(p: Pipeline) -> None:
-    state = StoryState(p.settings)
+    encoder = encoder_named(p.settings.stories_encoder, p.settings.stories_encoder_threads)
+    embedder = Embedder(encoder) if encoder is not None else None
+    state = StoryState(p.settings, encoder.info if encoder is not None else None)
 
     async def feed(key: bytes | None, value: bytes | None) -> Result:
         article = decode(EnrichedArticle, value)
-        return Result([Output("story_candidates", article.id, candidate_of(article))], outcome="queued")
+        embedding = await embedder.embed(article) if embedder is not None else None
+        return Result([Output("story_candidates", article.id, candidate_of(article, embedding))], outcome="queued")
 
     async def assign(key: bytes | None, value: bytes | None) -> Result:
         candidate = decode(StoryCandidate, value)
@@ -157,4 +229,5 @@ def register(p: Pipeline) -> None:
                       "new_story" if assignment.new_story else "joined_story")
 
     p.consume("story-feed", feed)
-    p.consume("stories", assign, on_assigned=state.catch_up)
+    p.consume("stories", assign, on_assigned=state.on_assigned)
+    p.on_stop(state.stop_following)
