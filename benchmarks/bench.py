@@ -107,12 +107,15 @@ def run(options: Options, say: Callable[[str], object] = print) -> dict[str, Any
     limit = 1 / (stages["clean_seconds"] + stages["annotate_seconds"])
     say(f"  cleaner {stages['clean_seconds'] * 1000:.1f} ms/page, annotator {stages['annotate_seconds'] * 1000:.1f}"
         f" ms/article: per-core limit {limit:.2f} articles/s")
+    say(f"  story-feed's sentence encoder {stages['encode_seconds'] * 1000:.1f} ms/article, one thread:"
+        f" {1 / stages['encode_seconds']:.2f} articles/s per core")
     say("plain script ...")
     plain = _child("plain", *corpus)
     say(f"  {plain['rate']:.2f} articles/s")
     say(f"story assignment with a window of {options.story_window:,} articles ...")
     stories = _child("stories", "--window", str(options.story_window))
-    say(f"  {stories['articles_per_second']:.0f} articles/s, +{stories['rss_growth_mb']:.0f} MB for the window")
+    say(f"  {stories['articles_per_second']:.0f} articles/s with vectors, +{stories['rss_growth_mb']:.0f} MB for"
+        f" the window")
 
     accepted = set(stages.pop("urls"))
     pages = [(url, html) for url, html in corpus_html(options.corpus, options.corpus_limit) if url in accepted]
@@ -187,9 +190,11 @@ def markdown(results: dict[str, Any]) -> str:
         f"| annotator core alone, one core | {stages['annotate_seconds'] * 1000:.1f} ms/article"
         f" (mean body {stages['body_chars']:,.0f} chars) |",
         f"| per-core limit 1 / (t_clean + t_annotate) | {limit:.2f} articles/s |",
+        f"| story-feed's sentence encoder alone, one thread | {stages['encode_seconds'] * 1000:.1f} ms/article,"
+        f" {1 / stages['encode_seconds']:.2f} articles/s per core |",
         f"| plain script (trafilatura, then natasha), one process | {plain['rate']:.2f} articles/s |",
         f"| story assignment, one core, window of {results['stories']['window']:,} articles"
-        f" | {results['stories']['articles_per_second']:.0f} articles/s,"
+        f" (sentence vectors included) | {results['stories']['articles_per_second']:.0f} articles/s,"
         f" +{results['stories']['rss_growth_mb']:.0f} MB for the window |",
         "",
         "| set-up | articles/s | × per-core limit | × 1 worker | × plain script"

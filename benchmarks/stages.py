@@ -6,7 +6,8 @@ loads neither share the bench's memory nor its core:
     python -m benchmarks.stages stages|plain --corpus DIR [--rounds N] [--limit N]
 
 It prints one JSON object: per-page times of the cleaner's and the annotator's
-cores over the corpus pages the pipeline accepts, or the plain script's rate.
+cores, and of the sentence encoder that story-feed runs, over the corpus pages
+the pipeline accepts; or the plain script's rate.
 """
 
 from __future__ import annotations
@@ -55,7 +56,17 @@ def measure_stages(pages: list[tuple[str, bytes]], rounds: int) -> dict[str, obj
             began = time.perf_counter()
             annotator.annotate(article.body, title=article.title)
             annotate_times.append(time.perf_counter() - began)
+    from agents.stories.encoder import Encoder
+
+    encoder = Encoder(threads=1)  # the story-feed stage's work: one sentence vector per article, one thread
+    texts = [encoder.text_of(article.title, article.body) for _url, _html, article in accepted]
+    encoder.encode(texts[:1])
+    began = time.perf_counter()
+    for text in texts:
+        encoder.encode([text])
+    encode_seconds = (time.perf_counter() - began) / len(texts)
     return {
+        "encode_seconds": encode_seconds,
         "pages": len(accepted),
         "clean_seconds": statistics.fmean(clean_times),
         "annotate_seconds": statistics.fmean(annotate_times),

@@ -1,8 +1,12 @@
-"""The window's sentence vectors in one matrix, so one article's cosines with all of them are one product.
+"""Each story's sentence vectors summed, so an article's mean cosine with every story is one product.
 
-A row holds a member's unit vector, the code of its story and its publication
-time; rows of members that left are reused. A full window of 50,000 articles
-is 77 MB of float32, and one product over it takes a few milliseconds.
+The mean cosine of a vector with a story's members is its dot product with the
+members' sum, divided by their number: average link at the cost of one row per
+story, not one per article. A row also keeps the first and last publication time
+of its members, so that a story stops taking members `span` after its last one.
+Members are kept on a grid of 1/4096 (768 bytes an article), where float32 sums
+of up to 2 048 members are exact: taking a member away leaves the sum it would
+have had without it, so the sums depend on the window, not on its history.
 """
 
 from __future__ import annotations
@@ -12,58 +16,70 @@ import numpy as np
 UNDATED = np.nan
 
 
-class VectorRows:
-    def __init__(self, dim: int = 384, initial_rows: int = 1024) -> None:
+GRID = 4096
+
+
+def rounded(vector: np.ndarray) -> np.ndarray:
+    """A unit vector on the grid, as int16 steps of 1/GRID."""
+    return np.round(np.asarray(vector, dtype=np.float32) * GRID).astype(np.int16)
+
+
+def unrounded(steps: np.ndarray) -> np.ndarray:
+    return steps.astype(np.float32) / GRID
+
+
+class StoryVectors:
+    def __init__(self, dim: int = 384, initial_stories: int = 1024) -> None:
         self.dim = dim
-        self.vectors = np.zeros((initial_rows, dim), dtype=np.float32)
-        self.stories = np.full(initial_rows, -1, dtype=np.int64)  # -1: a free row
-        self.times = np.full(initial_rows, UNDATED)
-        self.free: list[int] = []
-        self.used = 0  # rows ever handed out; rows past it are untouched
+        self.sums = np.zeros((initial_stories, dim), dtype=np.float32)
+        self.counts = np.zeros(initial_stories, dtype=np.int64)
+        self.earliest = np.full(initial_stories, UNDATED)
+        self.latest = np.full(initial_stories, UNDATED)
+        self.size = 0  # one more than the highest story code seen; rows past it are untouched
 
-    def __len__(self) -> int:
-        return self.used - len(self.free)
-
-    def add(self, vector: np.ndarray, story: int, time: float | None) -> int:
-        """Store a member's vector; its row number."""
-        if self.free:
-            row = self.free.pop()
-        else:
-            if self.used == len(self.vectors):
-                self._grow()
-            row = self.used
-            self.used += 1
-        self.vectors[row] = vector
-        self.stories[row] = story
-        self.times[row] = UNDATED if time is None else time
-        return row
-
-    def remove(self, row: int) -> None:
-        self.stories[row] = -1
-        self.free.append(row)
-
-    def story_means(self, vector: np.ndarray, time: float | None, span: float) -> tuple[np.ndarray, np.ndarray]:
-        """For every story code, the mean cosine of `vector` with the story's members within `span` seconds
-        of `time` (an undated side is near any), and how many members that mean is over."""
-        rows = slice(0, self.used)
-        stories = self.stories[rows]
-        near = stories >= 0
+    def add(self, code: int, vector: np.ndarray, time: float | None) -> None:
+        """Count a member (`vector` as `rounded` gives it) into story `code`."""
+        vector = unrounded(vector)
+        while code >= len(self.counts):
+            self._grow()
+        self.size = max(self.size, code + 1)
+        self.sums[code] += vector
+        self.counts[code] += 1
         if time is not None:
-            times = self.times[rows]
-            near &= np.isnan(times) | (np.abs(times - time) <= span)
-        if not near.any():
-            return np.zeros(0), np.zeros(0)
-        cosines = self.vectors[rows] @ vector
-        codes = stories[near]
-        totals = np.bincount(codes, weights=cosines[near])
-        counts = np.bincount(codes)
-        return totals, counts
+            if np.isnan(self.earliest[code]) or time < self.earliest[code]:
+                self.earliest[code] = time
+            if np.isnan(self.latest[code]) or time > self.latest[code]:
+                self.latest[code] = time
 
-    def cosine(self, row: int, other: int) -> float:
-        return float(self.vectors[row] @ self.vectors[other])
+    def remove(self, code: int, vector: np.ndarray) -> None:
+        vector = unrounded(vector)
+        self.counts[code] -= 1
+        if self.counts[code] == 0:  # the code may go to another story: it starts from nothing
+            self.sums[code] = 0.0
+            self.earliest[code] = self.latest[code] = UNDATED
+        else:
+            self.sums[code] -= vector
+
+    def ranked(self, vector: np.ndarray, time: float | None, span: float, floor: float) -> list[tuple[int, float]]:
+        """The stories that take a member at `time` (an undated side takes any) whose mean cosine with
+        `vector` reaches `floor`, best first, ties to the lowest code: (code, mean)."""
+        stories = slice(0, self.size)
+        counts = self.counts[stories]
+        open_ = counts > 0
+        if time is not None:
+            earliest, latest = self.earliest[stories], self.latest[stories]
+            open_ &= np.isnan(latest) | ((time <= latest + span) & (time >= earliest - span))
+        if not open_.any():
+            return []
+        means = np.full(self.size, -np.inf)
+        np.divide(self.sums[stories] @ vector, counts, out=means, where=open_)
+        codes = np.flatnonzero(means >= floor)
+        order = np.lexsort((codes, -means[codes]))
+        return [(int(code), float(means[code])) for code in codes[order]]
 
     def _grow(self) -> None:
-        size = 2 * len(self.vectors)
-        self.vectors = np.resize(self.vectors, (size, self.dim))
-        self.stories = np.concatenate([self.stories, np.full(size - len(self.stories), -1, dtype=np.int64)])
-        self.times = np.concatenate([self.times, np.full(size - len(self.times), UNDATED)])
+        size = 2 * len(self.counts)
+        self.sums = np.concatenate([self.sums, np.zeros_like(self.sums)])
+        self.counts = np.concatenate([self.counts, np.zeros(size - len(self.counts), dtype=np.int64)])
+        self.earliest = np.concatenate([self.earliest, np.full(size - len(self.earliest), UNDATED)])
+        self.latest = np.concatenate([self.latest, np.full(size - len(self.latest), UNDATED)])

@@ -113,9 +113,9 @@ def fixed(name: str, folds: list[list[Pair]], scorer: Callable[[list[Pair]], Pai
     return Row(name, scorer(everything), tuple(scorer(fold) for fold in folds), threshold)
 
 
-def cross_validated(name: str, folds: list[list[Pair]], similarity: Similarity) -> Row:
-    """Each fold scored at the threshold that the other folds like best."""
-    return cross_validated_choice(name, folds, lambda pairs: best_threshold(pairs, similarity).threshold or 0.0,
+def cross_validated(name: str, folds: list[list[Pair]], similarity: Similarity, step: float = 0.01) -> Row:
+    """Each fold scored at the threshold (on a `step` grid) that the other folds like best."""
+    return cross_validated_choice(name, folds, lambda pairs: best_threshold(pairs, similarity, step).threshold or 0.0,
                                   lambda threshold, pair: similarity(pair) >= threshold)
 
 
@@ -161,7 +161,7 @@ def cross_validated_choice(
         scores.append(score(fold, predicted.__getitem__, threshold))
     everything = [pair for fold in folds for pair in fold]
     chosen = [fold.threshold or 0.0 for fold in scores]
-    spread = f"{min(chosen):.2f}-{max(chosen):.2f}, cross-validated"
+    spread = f"{min(chosen):g}-{max(chosen):g}, cross-validated"
     return Row(name, score(everything, predicted.__getitem__), tuple(scores), spread)
 
 
@@ -240,8 +240,8 @@ def evaluate(
         rows += [
             fixed("stories", folds, lambda pairs: score_clusters(pairs, cluster), configured),
             clustered_at_thresholds("stories", folds, articles, config, vectors),
-            cross_validated(f"encoder cosine, title + {encoder.chars} chars, pairwise", folds,
-                            agent_similarity(articles, config, vectors)),
+            cross_validated(f"e5 cosine, title + {encoder.chars} chars, pairwise", folds,
+                            agent_similarity(articles, config, vectors), step=0.005),
         ]
     lexical = cluster_ids(articles, config)
     configured = f"{config.story_threshold:.2f}, configured"

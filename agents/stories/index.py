@@ -9,7 +9,8 @@ into one big topic, and an article that bridges two events does not pull the
 second one's reports into the first one's story. No single member counts on its own.
 
 Where both articles carry a sentence vector (encoder.py), their similarity is
-the vectors' cosine, taken with every member in the window at once (dense.py).
+the vectors' cosine; a story's mean cosine with the article is one product with
+the sum of its members' vectors (dense.py), for all stories at once.
 Without vectors, it mixes three lexical signals (weights in `StoryConfig`): the
 tf-idf cosine of title and lead, the headline alignment, and the overlap of the
 names and numbers both report (`anchors`); candidates then come from the stem
@@ -27,7 +28,8 @@ from datetime import datetime
 import numpy as np
 
 from agents.stories.anchors import anchors
-from agents.stories.dense import VectorRows
+from agents.stories.dates import Day, disagree, lead_dates
+from agents.stories.dense import StoryVectors, rounded, unrounded
 from agents.stories.duplicates import DuplicateIndex
 from agents.stories.headlines import Headline, Headlines, news_embedding
 from agents.stories.model import Article, Assignment, StoryConfig, StorySummary
@@ -45,7 +47,8 @@ class Indexed:
     vector: Vector
     headline: Headline | None
     anchors: np.ndarray  # ids in the index's `names` vocabulary
-    row: int | None  # the sentence vector's row in the index's `rows`, if the article has one
+    sentence: np.ndarray | None  # the sentence vector as `dense.rounded` keeps it, if the article has one
+    dates: frozenset[Day]  # the dates its headline and lead name
     published_at: datetime | None
     new_story: bool
     story_similarity: float | None
@@ -82,8 +85,8 @@ class StoryIndex:
         self.sequences: dict[str, int] = {}
         self.members: dict[int, Indexed] = {}
         self.stories: dict[str, Story] = {}
-        self.rows: VectorRows | None = None  # made with the first sentence vector
-        self.story_codes: list[str | None] = []  # a story's small int code, for the vector rows; reused once free
+        self.story_vectors: StoryVectors | None = None  # made with the first sentence vector
+        self.story_codes: list[str | None] = []  # a story's small int code, its row there; reused once free
         self.free_codes: list[int] = []
         self.sequence = 0
 
@@ -104,6 +107,7 @@ class StoryIndex:
         vector = weigh(counts, self.vocabulary)
         headline = self.headlines.add(article.title)
         anchor_ids = np.array(self.names.add(anchors(article.title, article.text)), dtype=np.int32)
+        dates = lead_dates(article.title, article.text)
         signature = self.duplicates.signature(article.text)
         copy = self.duplicates.earliest_copy(signature) if signature is not None else None
         original = self.members[copy[0]] if copy is not None else None
@@ -111,25 +115,27 @@ class StoryIndex:
         if original is not None:
             story_id, similarity = original.story_id, None
         else:
-            story_id, similarity = self._best_story(article, vector, headline, anchor_ids)
+            story_id, similarity = self._best_story(article, vector, headline, anchor_ids, dates)
         new_story = story_id is None
         if story_id is None:
             story_id = article.id
             self.stories[story_id] = Story.started_by(article, sequence, self._story_code(story_id))
         story = self.stories[story_id]
-        story.add(article)
-        row = None
+        story.add(article, dates)
+        sentence = None
         if article.vector is not None:
-            if self.rows is None:
-                self.rows = VectorRows(len(article.vector))
-            row = self.rows.add(article.vector, story.code, _seconds(article.published_at))
+            if self.story_vectors is None:
+                self.story_vectors = StoryVectors(len(article.vector))
+            sentence = rounded(article.vector)
+            self.story_vectors.add(story.code, sentence, _seconds(article.published_at))
         indexed = Indexed(
             article.id,
             story_id,
             vector,
             headline,
             anchor_ids,
-            row,
+            sentence,
+            dates,
             article.published_at,
             new_story,
             similarity,
@@ -158,12 +164,14 @@ class StoryIndex:
         return vector.ids[order]
 
     def _best_story(
-        self, article: Article, vector: Vector, headline: Headline | None, anchor_ids: np.ndarray
+        self, article: Article, vector: Vector, headline: Headline | None, anchor_ids: np.ndarray,
+        dates: frozenset[Day],
     ) -> tuple[str | None, float | None]:
-        """By sentence vectors where the article has one; by words against the members that have none."""
-        vectored = article.vector is not None and self.rows is not None
+        """By sentence vectors where the article has one; by words against the members that have none.
+        Never a story whose reports name other dates than the article's (dates.py)."""
+        vectored = article.vector is not None and self.story_vectors is not None
         if vectored:
-            best_id, best_score = self._best_story_by_vector(article)
+            best_id, best_score = self._best_story_by_vector(article, dates)
             if best_id is not None:
                 return best_id, best_score
         shortlist = self._shortlist(vector)
@@ -171,7 +179,7 @@ class StoryIndex:
             member
             for member in (self.members[sequence] for sequence in shortlist)
             if self.window.within_span(member.published_at, article.published_at)
-            and not (vectored and member.row is not None)
+            and not (vectored and member.sentence is not None)
         ]
         if not members:
             return None, None
@@ -180,25 +188,26 @@ class StoryIndex:
             totals[member.story_id] += similarity
         best_id, best_score = None, self.config.story_threshold
         for story_id, total in sorted(totals.items(), key=lambda item: self.stories[item[0]].first_sequence):
+            if disagree(dates, self.stories[story_id].dates):
+                continue
             score = total / self.stories[story_id].in_window
             if score >= best_score and (best_id is None or score > best_score):
                 best_id, best_score = story_id, score
         return (best_id, best_score) if best_id is not None else (None, None)
 
-    def _best_story_by_vector(self, article: Article) -> tuple[str | None, float | None]:
-        """The story whose members near in time have the highest mean cosine, if it reaches
-        `event_threshold`; ties to the lowest story code, so a replay picks the same."""
-        assert self.rows is not None and article.vector is not None
-        totals, counts = self.rows.story_means(
-            article.vector, _seconds(article.published_at), self.config.window_hours * 3600
+    def _best_story_by_vector(self, article: Article, dates: frozenset[Day]) -> tuple[str | None, float | None]:
+        """The story whose members have the highest mean cosine, if it reaches `event_threshold` and
+        its last member is within `window_hours`; ties to the lowest story code, so a replay picks the same."""
+        assert self.story_vectors is not None and article.vector is not None
+        ranked = self.story_vectors.ranked(
+            unrounded(rounded(article.vector)), _seconds(article.published_at), self.config.window_hours * 3600,
+            self.config.event_threshold,
         )
-        means = np.divide(totals, counts, out=np.full(len(totals), -np.inf), where=counts > 0)
-        if not len(means):
-            return None, None
-        code = int(np.argmax(means))
-        if means[code] < self.config.event_threshold:
-            return None, None
-        return self.story_codes[code], min(1.0, float(means[code]))
+        for code, mean in ranked:
+            story_id = self.story_codes[code]
+            if story_id is not None and not disagree(dates, self.stories[story_id].dates):
+                return story_id, min(1.0, mean)
+        return None, None
 
     def _story_code(self, story_id: str) -> int:
         if self.free_codes:
@@ -225,8 +234,10 @@ class StoryIndex:
 
     def similarity_of(self, later: Indexed, earlier: Indexed) -> float:
         """The score `later` gets against `earlier`: what story membership is decided on, for one pair."""
-        if self.rows is not None and later.row is not None and earlier.row is not None:
-            return self.rows.cosine(later.row, earlier.row)
+        if disagree(later.dates, earlier.dates):
+            return 0.0
+        if later.sentence is not None and earlier.sentence is not None:
+            return float(unrounded(later.sentence) @ unrounded(earlier.sentence))
         return self._similarities(later.vector, later.headline, later.anchors, [earlier])[0]
 
     def _similarities(
@@ -283,15 +294,15 @@ class StoryIndex:
         if indexed.headline is not None:
             self.headlines.remove(indexed.headline)
         self.duplicates.remove(arrival.sequence)
-        if self.rows is not None and indexed.row is not None:
-            self.rows.remove(indexed.row)
+        story = self.stories[indexed.story_id]
+        if self.story_vectors is not None and indexed.sentence is not None:
+            self.story_vectors.remove(story.code, indexed.sentence)
         for term_id in indexed.vector.ids.tolist():
             posting = self.postings.get(term_id)
             if posting and posting[0] == arrival.sequence:
                 del posting[0]
                 if not posting:
                     del self.postings[term_id]
-        story = self.stories[indexed.story_id]
         story.in_window -= 1
         if story.in_window == 0:
             del self.stories[indexed.story_id]

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from agents.stories.dates import Day
 from agents.stories.model import Article, StorySummary
 
 
@@ -24,14 +25,17 @@ class Story:
     in_window: int = 0
     sites: tuple[str, ...] = ()
     salience: dict[str, float] | None = None
+    dates: frozenset[Day] | None = None  # the dates its reports' leads name, once any does
 
     @classmethod
     def started_by(cls, article: Article, sequence: int, code: int) -> Story:
         """A story is named after its first article, so a replay names it the same."""
         return cls(article.id, sequence, article.title, article.published_at, article.outlet, code)
 
-    def add(self, article: Article) -> None:
+    def add(self, article: Article, dates: frozenset[Day] = frozenset()) -> None:
         self.members += 1
+        if dates:
+            self.dates = dates | self.dates if self.dates else dates
         self.in_window += 1
         site = article.outlet
         if site and site not in self.sites:

@@ -26,7 +26,7 @@ def test_bench_measures_every_set_up_and_writes_its_table_and_plots(kafka_settin
     results = json.loads((folder / "results.json").read_text())
 
     stages = results["stages"]
-    assert 0 < stages["clean_seconds"] < 5 and 0 < stages["annotate_seconds"] < 5
+    assert 0 < stages["clean_seconds"] < 5 and 0 < stages["annotate_seconds"] < 5 and 0 < stages["encode_seconds"] < 5
     assert stages["per_core_limit"] == 1 / (stages["clean_seconds"] + stages["annotate_seconds"])
     assert results["plain"]["rate"] > 0
     stories = results["stories"]
@@ -42,7 +42,8 @@ def test_bench_measures_every_set_up_and_writes_its_table_and_plots(kafka_settin
 
     table = (folder / "results.md").read_text()
     assert "| 1 worker (cleaner + annotator) |" in table and "p99" in table
-    assert "| story assignment, one core, window of 1,000 articles |" in table
+    assert "| story assignment, one core, window of 1,000 articles (sentence vectors included) |" in table
+    assert "| story-feed's sentence encoder alone, one thread |" in table
     assert table in done.stdout  # the table is printed too
     for plot in ("throughput.png", "latency.png"):
         assert (folder / plot).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

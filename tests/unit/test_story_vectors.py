@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from agents.stories import Article, StoryConfig, StoryIndex
-from agents.stories.dense import VectorRows
+from agents.stories.dense import StoryVectors, rounded
 from agents.stories.encoder import Encoder, dequantize, encoder_named, quantize
 from schemas.models import StoryCandidate, StoryEmbedding
 from streams.bindings.stories import core_article
@@ -101,22 +101,29 @@ def test_without_a_vector_an_article_is_matched_by_its_words() -> None:
     assert vectored.new_story
 
 
-def test_rows_are_reused_once_their_members_leave_the_window() -> None:
+def test_story_sums_are_reused_once_their_stories_leave_the_window() -> None:
     index = StoryIndex(StoryConfig(event_threshold=0.9, window_articles=3))
     rng = np.random.default_rng(3)
     for n in range(20):
         index.assign(article(f"n{n}", unit(*rng.normal(size=8))))
-    assert index.rows is not None and len(index.rows) == len(index) == 3
-    assert index.rows.used <= 4 and len(index.story_codes) <= 4
+    assert index.story_vectors is not None and int(index.story_vectors.counts.sum()) == len(index) == 3
+    assert index.story_vectors.size <= 4 and len(index.story_codes) <= 4
 
 
-def test_vector_rows_average_only_the_members_near_in_time() -> None:
-    rows = VectorRows(dim=2, initial_rows=1)
-    rows.add(np.array([1.0, 0.0], dtype=np.float32), story=0, time=0.0)
-    rows.add(np.array([0.0, 1.0], dtype=np.float32), story=0, time=10_000.0)
-    rows.add(np.array([1.0, 0.0], dtype=np.float32), story=1, time=None)
-    totals, counts = rows.story_means(np.array([1.0, 0.0], dtype=np.float32), time=100.0, span=1000.0)
-    assert counts.tolist() == [1, 1] and totals.tolist() == [1.0, 1.0]
+def test_a_story_sum_is_its_members_mean_and_leaves_no_trace() -> None:
+    stories = StoryVectors(dim=2, initial_stories=1)
+    east, north = rounded(np.array([1.0, 0.0])), rounded(np.array([0.0, 1.0]))
+    stories.add(0, east, time=0.0)
+    stories.add(0, north, time=10_000.0)
+    stories.add(1, east, time=None)
+    east_query, north_query = np.array([1.0, 0.0], dtype=np.float32), np.array([0.0, 1.0], dtype=np.float32)
+    assert stories.ranked(east_query, time=5_000.0, span=8_000.0, floor=0.0) == [(1, 1.0), (0, 0.5)]
+    assert stories.ranked(north_query, time=5_000.0, span=8_000.0, floor=0.4) == [(0, 0.5)]  # both members' mean
+    assert stories.ranked(north_query, time=50_000.0, span=8_000.0, floor=0.0) == [(1, 0.0)], (
+        "story 0's last member is too long before: only the undated story is open")
+    stories.remove(0, north)
+    stories.remove(0, east)
+    assert stories.counts[0] == 0 and not stories.sums[0].any() and np.isnan(stories.latest[0])
 
 
 def test_a_candidate_carries_its_vector_and_only_the_same_encoder_reads_it() -> None:
