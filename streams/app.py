@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import importlib
+import logging
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -28,6 +29,8 @@ from streams.processing import process_events, process_events_concurrently
 from streams.publisher import Publisher
 from streams.settings import Settings
 from streams.topics import TOPICS, topic_name
+
+log = logging.getLogger(__name__)
 
 AGENT_MODULES = {
     "crawler": "streams.bindings.crawler",
@@ -91,7 +94,10 @@ class Delivery(Service):
 
     async def on_stop(self) -> None:
         for hook in self.stop_hooks:
-            await hook()
+            try:
+                await hook()
+            except Exception:
+                log.exception("a stop hook failed; stopping the rest all the same")
         await asyncio.gather(*(loop.stop() for loop in self.loops))  # one grace period for all of them
         await self.cpu.close()
         await self.publisher.stop()

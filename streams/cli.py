@@ -563,12 +563,16 @@ def annotate_command() -> None:
 def stories_command(
     file: Annotated[typer.FileBinaryRead | None, typer.Argument(help="JSON Lines; omit to read stdin.")] = None,
 ) -> None:
-    """Cluster JSON Lines {id,title,text,url?,published_at?,entities?} into stories, in input order; no Kafka."""
+    """Cluster JSON Lines {id,title,text,url?,published_at?,entities?} into stories, in input order, with the
+    sentence encoder VESTNIK_STORIES_ENCODER names; no Kafka."""
+    from agents.stories.encoder import encoder_named
     from streams.bindings.stories import story_config
     from streams.oneshot import story_records
 
+    settings = _settings()
+    encoder = encoder_named(settings.stories_encoder, settings.stories_encoder_threads)
     lines = _json_lines(file, "{id,title,text,url?,published_at?,entities?}")
-    for record in story_records(lines, story_config(_settings())):
+    for record in story_records(lines, story_config(settings), encoder):
         _emit(record)
     lines.require_records()
 
@@ -635,6 +639,8 @@ def eval_stories(
     strict: Annotated[bool, typer.Option("--strict", help="Precise paraphrases against non-paraphrases.")] = False,
     events: Annotated[bool, typer.Option("--events", help="Same-event pairs across outlets (stories-events/),"
                                          " thresholds cross-validated.")] = False,
+    encoder: Annotated[Literal["multilingual-e5-small-q4", "none"], typer.Option(
+        help="With --events: the sentence encoder's rows too, or the lexical rows only.")] = "multilingual-e5-small-q4",
 ) -> None:
     """Score story clustering beside baselines on the same-story pairs (the corpus's stories/ or stories-events/)."""
     from agents.stories.evaluate import main as evaluate
@@ -645,7 +651,10 @@ def eval_stories(
         if strict:
             raise typer.BadParameter("applies to the paraphrase pairs only, not with --events", param_hint="--strict")
         folder = _corpus(corpus, "stories-events/articles.jsonl", "stories-events/pairs.jsonl") / "stories-events"
-        raise typer.Exit(evaluate_events(["--corpus", str(folder)]))
+        raise typer.Exit(evaluate_events(["--corpus", str(folder), "--encoder", encoder]))
+    if encoder != "multilingual-e5-small-q4":
+        raise typer.BadParameter("applies to --events only: the paraphrase pairs are scored on words",
+                                 param_hint="--encoder")
     folder = _corpus(corpus, "stories/articles.jsonl.gz", "stories/pairs.jsonl") / "stories"
     raise typer.Exit(evaluate(["--corpus", str(folder), *(["--strict"] if strict else [])]))
 

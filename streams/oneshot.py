@@ -10,6 +10,7 @@ from agents.common.ids import article_id
 
 if TYPE_CHECKING:
     from agents.stories import StoryConfig
+    from agents.stories.encoder import Encoder
 
 
 def clean_record(record: dict[str, Any]) -> dict[str, Any]:
@@ -62,14 +63,14 @@ def annotate_record(record: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def story_records(records: Iterable[dict[str, Any]], config: StoryConfig) -> Iterator[dict[str, Any]]:
+def story_records(
+    records: Iterable[dict[str, Any]], config: StoryConfig, encoder: Encoder | None = None
+) -> Iterator[dict[str, Any]]:
     """{id,title,text,url?,published_at?,entities?} in input order -> {id,story_id,duplicate_of}, or {id,error}.
 
-    The whole input is one stream through one story index, as the agent sees its topic.
+    The whole input is one stream through one story index, as the agent sees its topic; with an
+    `encoder`, each article gets its sentence vector as story-feed would give it (read in batches).
     """
-    from agents.stories import StoryIndex
-    from agents.stories.records import assign_record
+    from agents.stories.records import cluster_records
 
-    index = StoryIndex(config)
-    for record in records:
-        yield {"id": None, "error": record["_error"]} if "_error" in record else assign_record(index, record)
+    return cluster_records(records, config, encoder)

@@ -4,9 +4,13 @@ The mean cosine of a vector with a story's members is its dot product with the
 members' sum, divided by their number: average link at the cost of one row per
 story, not one per article. A row also keeps the first and last publication time
 of its members, so that a story stops taking members `span` after its last one.
+
 Members are kept on a grid of 1/4096 (768 bytes an article), where float32 sums
-of up to 2 048 members are exact: taking a member away leaves the sum it would
-have had without it, so the sums depend on the window, not on its history.
+of up to 4 096 members are exact: taking a member away leaves the sum it would
+have had without it. The product over all stories runs in float32 (BLAS), whose
+rounding depends on the machine; the stories it puts near the threshold are
+scored again in float64, which is exact on the grid, so a standby or a rebuild
+on another machine decides exactly as the owner did.
 """
 
 from __future__ import annotations
@@ -14,9 +18,8 @@ from __future__ import annotations
 import numpy as np
 
 UNDATED = np.nan
-
-
 GRID = 4096
+COARSE_MARGIN = 1e-3  # far above float32's error on a mean of 384 products
 
 
 def rounded(vector: np.ndarray) -> np.ndarray:
@@ -29,6 +32,8 @@ def unrounded(steps: np.ndarray) -> np.ndarray:
 
 
 class StoryVectors:
+    """Per story code: the sum of its members' vectors, how many they are, their first and last time."""
+
     def __init__(self, dim: int = 384, initial_stories: int = 1024) -> None:
         self.dim = dim
         self.sums = np.zeros((initial_stories, dim), dtype=np.float32)
@@ -71,11 +76,13 @@ class StoryVectors:
             open_ &= np.isnan(latest) | ((time <= latest + span) & (time >= earliest - span))
         if not open_.any():
             return []
-        means = np.full(self.size, -np.inf)
-        np.divide(self.sums[stories] @ vector, counts, out=means, where=open_)
-        codes = np.flatnonzero(means >= floor)
-        order = np.lexsort((codes, -means[codes]))
-        return [(int(code), float(means[code])) for code in codes[order]]
+        coarse = np.full(self.size, -np.inf)
+        np.divide(self.sums[stories] @ vector, counts, out=coarse, where=open_)
+        codes = np.flatnonzero(coarse >= floor - COARSE_MARGIN)
+        exact = (self.sums[codes].astype(np.float64) @ vector.astype(np.float64)) / counts[codes]
+        codes, exact = codes[exact >= floor], exact[exact >= floor]
+        order = np.lexsort((codes, -exact))
+        return [(int(codes[n]), float(exact[n])) for n in order]
 
     def _grow(self) -> None:
         size = 2 * len(self.counts)

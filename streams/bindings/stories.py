@@ -58,17 +58,23 @@ def candidate_of(article: EnrichedArticle, embedding: StoryEmbedding | None = No
     )
 
 
-def core_article(candidate: StoryCandidate, encoder: EncoderInfo | None) -> Article:
-    """The core's article; its vector only if `encoder` made it, so no two encoders' vectors meet."""
+def usable_vector(candidate: StoryCandidate, encoder: EncoderInfo | None) -> bytes | None:
+    """The candidate's int8 vector if `encoder` made it, so that no two encoders' vectors meet."""
     embedding = candidate.embedding
-    usable = (embedding is not None and encoder is not None
-              and (embedding.encoder, embedding.encoder_version) == (encoder.name, encoder.version)
-              and len(embedding.int8) == encoder.dim)
+    if embedding is None or encoder is None:
+        return None
+    if (embedding.encoder, embedding.encoder_version) != (encoder.name, encoder.version):
+        return None
+    return embedding.int8 if len(embedding.int8) == encoder.dim else None
+
+
+def core_article(candidate: StoryCandidate, encoder: EncoderInfo | None) -> Article:
+    vector = usable_vector(candidate, encoder)
     return Article(
         id=candidate.id, title=candidate.title or "", text=candidate.body, url=candidate.url,
         site=candidate.site, published_at=candidate.published_at,
         entities=tuple(Entity(e.name, e.salience) for e in candidate.entities),
-        vector=dequantize(embedding.int8) if usable and embedding is not None else None,
+        vector=dequantize(vector) if vector is not None else None,
     )
 
 
@@ -88,8 +94,13 @@ class Embedder:
         vector = self.encoder.encode([self.encoder.text_of(article.title, article.body)])[0]
         return StoryEmbedding(encoder=self.info.name, encoder_version=self.info.version, int8=quantize(vector))
 
-    async def embed(self, article: EnrichedArticle) -> StoryEmbedding:
-        return await asyncio.get_running_loop().run_in_executor(self._thread, self._embed, article)
+    async def embed(self, article: EnrichedArticle) -> StoryEmbedding | None:
+        """The article's vector; None if the encoder fails, so the article still reaches the stories, by words."""
+        try:
+            return await asyncio.get_running_loop().run_in_executor(self._thread, self._embed, article)
+        except Exception:
+            log.exception("story-feed: the sentence encoder failed on %s; passing it on without a vector", article.id)
+            return None
 
 
 class StoryState:
@@ -105,6 +116,8 @@ class StoryState:
         # aiokafka fetches while the assignment hook runs: inputs wait here until the index is rebuilt.
         self._rebuilt = asyncio.Event()
         self._follower: asyncio.Task[None] | None = None
+        self._owner = False  # this worker assigned from the partition since its last assignment
+        self._closing = False
 
     def _assign(self, candidate: StoryCandidate) -> tuple[Assignment, StorySummary | None]:
         assignment = self.index.assign(core_article(candidate, self.encoder))
@@ -120,12 +133,23 @@ class StoryState:
 
     async def on_assigned(self, group: AIOKafkaConsumer, assigned: set[TopicPartition]) -> None:
         """Owner: stop following and catch up to the group's commit. Standby: follow the topic."""
+        owner = self.partition in assigned
+        if owner:
+            self._rebuilt.clear()  # before any await: inputs fetched meanwhile wait for the catch-up
         await self.stop_following()
-        if self.partition in assigned:
+        if self._owner:
+            # Its inputs were finished and committed at the revocation: the index has seen up to the commit.
+            with contextlib.suppress(KafkaError):
+                committed = await group.committed(self.partition)
+                if committed is not None and (self.fed_until is None or committed > self.fed_until):
+                    self.fed_until = committed
+        self._owner = owner
+        if owner:
             await self.catch_up(group)
         else:
             self._rebuilt.set()
-            self._follower = asyncio.create_task(self._follow(group), name="vestnik-stories-standby")
+            if not self._closing:
+                self._follower = asyncio.create_task(self._follow(group), name="vestnik-stories-standby")
 
     async def stop_following(self) -> None:
         if self._follower is not None:
@@ -133,6 +157,11 @@ class StoryState:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._follower
             self._follower = None
+
+    async def close(self) -> None:
+        """At the worker's stop: no standby follows any more, even if a rebalance comes meanwhile."""
+        self._closing = True
+        await self.stop_following()
 
     async def catch_up(self, group: AIOKafkaConsumer) -> None:
         """Feed the index what the group has committed and it has not seen, without publishing."""
@@ -142,7 +171,7 @@ class StoryState:
                 try:
                     await self._catch_up(group)
                     return
-                except KafkaError as exc:
+                except Exception as exc:
                     log.warning("stories: rebuilding the story index failed (%r), attempt %d of %d",
                                 exc, attempt, REBUILD_ATTEMPTS)
                     await asyncio.sleep(2.0 * attempt)
@@ -161,6 +190,7 @@ class StoryState:
 
     async def _follow(self, group: AIOKafkaConsumer) -> None:
         """Standby: feed the index every candidate as it comes, so a takeover has little to catch up."""
+        log.info("stories: standby, following the topic from offset %s", self.fed_until)
         while True:
             try:
                 committed = await group.committed(self.partition)
@@ -168,7 +198,7 @@ class StoryState:
                     await self._feed_from_topic(committed)
                     log.info("stories: standby, the story index followed the topic to offset %s", self.fed_until)
                 await self._feed_from_topic(None)
-            except KafkaError as exc:
+            except Exception as exc:  # a standby never stops following; the owner catches up in any case
                 log.warning("stories: standby lost the topic (%r); following again", exc)
                 await asyncio.sleep(FOLLOW_RETRY)
 
@@ -177,9 +207,9 @@ class StoryState:
         reader = AIOKafkaConsumer(**client_options(self.settings), group_id=None, enable_auto_commit=False,
                                   max_partition_fetch_bytes=self.settings.max_message_bytes,
                                   fetch_max_bytes=self.settings.max_message_bytes)
-        await reader.start()
         fed = vectors = 0
         try:
+            await reader.start()
             if self.fed_until is None:
                 since = datetime.now(UTC) - timedelta(seconds=self.settings.story_window) - REBUILD_MARGIN
                 self.fed_until = (await offsets_at(reader, [self.partition], since))[self.partition]
@@ -191,7 +221,7 @@ class StoryState:
                 if candidate is not None:
                     await self._feed(candidate)
                     fed += 1
-                    vectors += candidate.embedding is not None
+                    vectors += usable_vector(candidate, self.encoder) is not None
                 self.fed_until = record.offset + 1
         finally:
             await reader.stop()
@@ -230,4 +260,4 @@ def register(p: Pipeline) -> None:
 
     p.consume("story-feed", feed)
     p.consume("stories", assign, on_assigned=state.on_assigned)
-    p.on_stop(state.stop_following)
+    p.on_stop(state.close)
