@@ -16,7 +16,7 @@ from streams.codecs import encode
 from streams.settings import Settings
 from streams.topics import topic_name
 from tests.conftest import free_port
-from tests.integration.harness import WorkerProcess, collect, produce, read_all
+from tests.integration.harness import WorkerProcess, collect, eventually, produce, read_all
 
 SAME_EVENT = ("01_tomsk_fire_sensors", "03_tomsk_sensors_report")  # one event told by two outlets in their words
 
@@ -42,6 +42,13 @@ def retelling(of: EnrichedArticle, title: str, n: int) -> EnrichedArticle:
     lead = ". ".join(of.body.split(". ")[:2]) + "."
     return of.model_copy(update={"id": article_id(url), "url": url, "site": "third-outlet.example",
                                  "title": title, "body": lead, "published_at": utc_now()})
+
+
+def owns(worker: WorkerProcess, owner_line: str) -> bool:
+    """Whether the worker's latest assignment of the stories group gave it the partition (it may have owned
+    it at first and given it up when the other worker joined)."""
+    assignments = [line for line in worker.log().splitlines() if "stories: assigned" in line]
+    return bool(assignments) and owner_line in assignments[-1]
 
 
 def answers(events: list[dict[str, object]]) -> dict[str, ArticleStory]:
@@ -77,7 +84,9 @@ async def test_vectors_travel_on_candidates_a_standby_takes_over_warm_and_a_rebu
         assert all(f"story-feed: assigned {feed}[" in worker.log() for worker in workers), "both share story-feed"
 
         owner_line = f"stories: assigned {topic_name(settings, 'story_candidates')}[0]"
-        active = next(worker for worker in workers if owner_line in worker.log())
+        await eventually(lambda: all("stories: assigned" in worker.log() for worker in workers), 60,
+                         "both workers in the stories group")
+        active = next(worker for worker in workers if owns(worker, owner_line))
         standby = next(worker for worker in workers if worker is not active)
         assert "stories: standby, following the topic" in standby.log(), standby.log()[-3000:]
 
