@@ -109,6 +109,21 @@ class CrawlRequest(Event):
         "content:encoded), HTML or plain text; absent when the feed gives a link only.")
 
 
+class UrlCrawlState(Event):
+    """What the crawler remembers of one canonical URL (internal): in the partition of its host's frontier requests."""
+
+    SCHEMA_NAME = "crawl_state"
+    SCHEMA_VERSION = 1
+    schema_name: Literal["crawl_state"] = "crawl_state"
+    schema_version: Literal[1] = 1
+    url: str = Field(description="Canonical URL of the article.")
+    last_fetch: float = Field(ge=0, description="Unix time of the last request, answered or failed.")
+    etag: str | None = Field(default=None, description="The page's ETag, for a conditional request.")
+    last_modified: str | None = Field(default=None, description="The page's Last-Modified, for the same.")
+    content_sha256: str | None = Field(default=None, description="Hash of the page last published.")
+    failures: int = Field(default=0, ge=0, description="Failed requests in a row: the retry backs off with them.")
+
+
 class RawPage(Event):
     """A fetched page, bytes as served."""
 
@@ -360,6 +375,7 @@ class Story(Event):
 
 EVENT_MODELS: tuple[type[Event], ...] = (
     CrawlRequest,
+    UrlCrawlState,
     RawPage,
     CleanArticle,
     EnrichedArticle,

@@ -20,12 +20,12 @@ from typing import Any
 import faust
 from mode import Service
 
-from streams.delivery import AgentLoop, AssignedHook, Handler
+from streams.delivery import AgentLoop, AssignedHook, Handler, RevokedHook
 from streams.health import faust_consumer, is_member, report
 from streams.kafka import faust_credentials
 from streams.metrics import Metrics
 from streams.offload import CpuPool
-from streams.processing import process_events, process_events_concurrently
+from streams.processing import process_events
 from streams.publisher import Publisher
 from streams.settings import Settings
 from streams.topics import TOPICS, topic_name
@@ -43,11 +43,13 @@ AGENT_NAMES = tuple(AGENT_MODULES)
 # What each agent consumes, and whether through its own loops (a group each) or through faust (the app's group).
 # The stories agent runs two loops: one puts every enriched article on one partition, the other assigns
 # stories in that one order.
-AGENT_LOOPS = {"cleaner": ("cleaner",), "annotator": ("annotator",), "stories": ("story-feed", "stories")}
-LOOP_INPUTS = {"cleaner": ("raw_pages",), "annotator": ("clean_articles",),
+AGENT_LOOPS = {"crawler": ("crawler",), "cleaner": ("cleaner",), "annotator": ("annotator",),
+               "stories": ("story-feed", "stories")}
+LOOP_INPUTS = {"crawler": ("frontier",), "cleaner": ("raw_pages",), "annotator": ("clean_articles",),
                "story-feed": ("enriched_articles",), "stories": ("story_candidates",)}
-OWN_LOOP_INPUTS = {agent: LOOP_INPUTS[loops[0]] for agent, loops in AGENT_LOOPS.items()}  # an agent's article input
-FAUST_INPUTS = {"crawler": ("frontier",), "annotator": ("entity_mentions",)}
+# An agent's article input: what `replay --refeed` copies back (the crawler reads requests, not articles).
+OWN_LOOP_INPUTS = {agent: LOOP_INPUTS[loops[0]] for agent, loops in AGENT_LOOPS.items() if agent != "crawler"}
+FAUST_INPUTS = {"annotator": ("entity_mentions",)}
 
 
 def loop_group(settings: Settings, agent: str) -> str:
@@ -86,6 +88,7 @@ class Delivery(Service):
         self.publisher, self.cpu = publisher, cpu
         self.loops: list[AgentLoop] = []
         self.stop_hooks: list[Callable[[], Awaitable[None]]] = []  # the bindings' own tasks, stopped first
+        self.close_hooks: list[Callable[[], Awaitable[None]]] = []  # what the loops' inputs use, once they stopped
 
     async def on_start(self) -> None:
         await self.publisher.start()
@@ -99,6 +102,11 @@ class Delivery(Service):
             except Exception:
                 log.exception("a stop hook failed; stopping the rest all the same")
         await asyncio.gather(*(loop.stop() for loop in self.loops))  # one grace period for all of them
+        for hook in self.close_hooks:
+            try:
+                await hook()
+            except Exception:
+                log.exception("a close hook failed; closing the rest all the same")
         await self.cpu.close()
         await self.publisher.stop()
 
@@ -118,13 +126,15 @@ class Pipeline:
     def __post_init__(self) -> None:
         self.delivery = Delivery(self.publisher, self.cpu)
 
-    def consume(self, loop: str, handler: Handler, on_assigned: AssignedHook | None = None) -> AgentLoop:
+    def consume(self, loop: str, handler: Handler, on_assigned: AssignedHook | None = None,
+                on_revoked: RevokedHook | None = None, in_flight: int | None = None, ordered: bool = True
+                ) -> AgentLoop:
         """Run `handler` on a loop's inputs in a group of its own (see streams.delivery)."""
         agent_loop = AgentLoop(
             agent=loop, group=loop_group(self.settings, loop),
             topics=[topic_name(self.settings, key) for key in LOOP_INPUTS[loop]],
             handler=handler, publisher=self.publisher, metrics=self.metrics, settings=self.settings,
-            on_assigned=on_assigned,
+            on_assigned=on_assigned, on_revoked=on_revoked, in_flight=in_flight, ordered=ordered,
         )
         self.delivery.loops.append(agent_loop)
         return agent_loop
@@ -133,13 +143,14 @@ class Pipeline:
         """Run `hook` when the worker stops, before the agents' loops stop."""
         self.delivery.stop_hooks.append(hook)
 
+    def on_close(self, hook: Callable[[], Awaitable[None]]) -> None:
+        """Run `hook` when the worker stops, once the agents' loops have stopped (clients their inputs used)."""
+        self.delivery.close_hooks.append(hook)
+
     async def process(self, stream: faust.StreamT, agent: str, handler: Handler) -> None:
         """Run `handler` on each event of a faust stream, dead-lettering failures (see streams.processing)."""
         await process_events(stream, agent, self.publisher, handler, self.metrics, self.settings)
 
-    async def process_concurrently(self, stream: faust.StreamT, agent: str, handler: Handler, limit: int) -> None:
-        """As `process`, up to `limit` events at once (see streams.processing)."""
-        await process_events_concurrently(stream, agent, self.publisher, handler, self.metrics, self.settings, limit)
 
 
 def _binding(name: str) -> Callable[[Pipeline], None]:

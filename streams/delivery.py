@@ -7,14 +7,18 @@ commits as done. So the agents that carry articles (cleaner, annotator) run on
 a plain aiokafka consumer in a mode service inside the Faust app:
 
 - up to `in_flight` inputs at once per agent, so the CPU pool always has the
-  next job while earlier outputs travel to the broker; outputs still leave in
-  offset order per partition (so per key), each input's after its predecessor's;
+  next job while earlier outputs travel to the broker; outputs leave in offset
+  order per partition (so per key), each input's after its predecessor's,
+  unless the loop is unordered (the crawler: its requests wait for their host's
+  turn, and one host's must not hold up another's);
 - each input's outputs (or its dead letter) are acknowledged by the broker
-  before its offset is marked done, and only done offsets are committed: in
-  offset order, so a commit never passes an unfinished input;
+  before its offset is marked done, and a partition's commit stops at its
+  first input not done: it never passes an unfinished input, in either mode;
 - at a rebalance the in-flight inputs are finished and the revoked partitions'
-  done offsets committed before anyone else takes them over; what was fetched
-  but not started is dropped and fetched again by the next owner;
+  done offsets committed before anyone else takes them over; an input that
+  waits on its `give_up_signal` (a request waiting for its host's turn) is
+  abandoned at once instead, uncommitted; what was fetched but not started is
+  dropped and fetched again by the next owner;
 - an infrastructure failure is retried, never dead-lettered; when publishing
   keeps failing the worker exits (75) with nothing more committed;
 - a stop gives the in-flight inputs `stop_grace` seconds, then abandons them
@@ -30,6 +34,7 @@ import os
 import random
 import time
 from collections.abc import Awaitable, Callable
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import NoReturn, Protocol
 
@@ -66,6 +71,10 @@ Handler = Callable[[bytes | None, bytes | None], Awaitable[Result]]
 
 AssignedHook = Callable[[AIOKafkaConsumer, set[TopicPartition]], Awaitable[None]]
 """Runs when partitions are assigned, before their first input is handled (state a handler needs)."""
+
+RevokedHook = Callable[[set[TopicPartition]], Awaitable[None]]
+"""Runs when partitions are revoked, after their inputs are finished and committed, before anyone else takes them."""
+
 
 
 class Origin(Protocol):
@@ -109,7 +118,30 @@ def exit_uncommitted(agent: str, where: str, exc: BaseException) -> NoReturn:
 
 
 class Abandoned(Exception):
-    """The worker is stopping: the in-flight input is left uncommitted for the next owner."""
+    """The worker is stopping, or the input's partition was revoked: it is left uncommitted for the next owner."""
+
+
+# The input a task handles, and its signal, set when its partition is revoked or the worker stops.
+_INPUT: ContextVar[Origin | None] = ContextVar("vestnik_input", default=None)
+_GIVE_UP: ContextVar[asyncio.Event | None] = ContextVar("vestnik_give_up", default=None)
+
+
+def current_input() -> Origin:
+    """The input the calling handler was given (its topic, partition and offset): state kept beside its partition."""
+    record = _INPUT.get()
+    if record is None:
+        raise RuntimeError("current_input() is for handlers run by an AgentLoop")
+    return record
+
+
+def give_up_signal() -> asyncio.Event:
+    """Set once the input this task handles is to be abandoned: for a wait that has produced nothing yet.
+
+    A request waiting for its host's turn gives up when it is set and raises
+    Abandoned: a rebalance does not wait on politeness, and the next owner
+    handles the input again. Outside an agent's loop, an event never set.
+    """
+    return _GIVE_UP.get() or asyncio.Event()
 
 
 async def _no_wait() -> None:
@@ -135,13 +167,15 @@ async def handle_input(agent: str, record: Origin, handler: Handler, publisher: 
             await publisher.publish(result.outputs)
             metrics.count(agent, result.outcome)
             return
+        except Abandoned:
+            raise
         except Exception as exc:
             if not is_infrastructure(exc):
                 await turn()
                 await _dead_letter(agent, record, where, exc, publisher, metrics, settings)
                 return
-            if stopping():
-                log.info("%s: stopping; %s left uncommitted (%r)", agent, where, exc)
+            if stopping() or give_up_signal().is_set():
+                log.info("%s: stopping or revoked; %s left uncommitted (%r)", agent, where, exc)
                 raise Abandoned() from exc
             attempt += 1
             if time.monotonic() >= deadline:
@@ -190,18 +224,22 @@ class AgentLoop(Service, ConsumerRebalanceListener):
     """One agent: its consumer group, its input topics, its handler."""
 
     def __init__(self, *, agent: str, group: str, topics: list[str], handler: Handler, publisher: Publisher,
-                 metrics: Metrics, settings: Settings, on_assigned: AssignedHook | None = None) -> None:
+                 metrics: Metrics, settings: Settings, on_assigned: AssignedHook | None = None,
+                 on_revoked: RevokedHook | None = None, in_flight: int | None = None, ordered: bool = True) -> None:
         super().__init__()
         self.agent, self.group, self.topics, self.handler = agent, group, topics, handler
-        self.on_assigned = on_assigned
+        self.on_assigned, self.on_revoked, self.ordered = on_assigned, on_revoked, ordered
         self.publisher, self.metrics, self.settings = publisher, metrics, settings
         self._consumer: AIOKafkaConsumer | None = None
         self._task: asyncio.Task[None] | None = None
-        self._slots = asyncio.Semaphore(settings.in_flight)
+        self._slots = asyncio.Semaphore(in_flight or settings.in_flight)
         self._inputs: set[asyncio.Task[None]] = set()  # in flight
         self._last: dict[TopicPartition, _Turn] = {}  # the latest input started, per partition
         self._generation = 0  # bumped at every revocation: a batch fetched before it is stale
+        self._open: dict[TopicPartition, dict[int, None]] = {}  # offsets started and not done, in offset order
+        self._next: dict[TopicPartition, int] = {}  # the offset after the latest input started
         self._done: dict[TopicPartition, int] = {}  # next offset to commit, per partition
+        self._give_up: dict[TopicPartition, asyncio.Event] = {}  # set when the partition's inputs are abandoned
         self._commit_lock = asyncio.Lock()
         self._stopping = False
         self._last_commit = 0.0
@@ -221,6 +259,8 @@ class AgentLoop(Service, ConsumerRebalanceListener):
     async def on_stop(self) -> None:
         """Finish the in-flight inputs within the grace period, or abandon them uncommitted."""
         self._stopping = True
+        for give_up in self._give_up.values():
+            give_up.set()
         if self._task is None:
             return
         try:
@@ -296,21 +336,27 @@ class AgentLoop(Service, ConsumerRebalanceListener):
                 if self._stopping or generation != self._generation:
                     self._slots.release()
                     return  # not started: the next owner (maybe us) fetches it again from the commit
-                before, turn = self._last.get(tp), _Turn()
+                before, turn = (self._last.get(tp) if self.ordered else None), _Turn()
                 self._last[tp] = turn
-                task = asyncio.create_task(self._handle(tp, record, before, turn))
+                self._open.setdefault(tp, {})[record.offset] = None
+                self._next[tp] = record.offset + 1
+                give_up = self._give_up.setdefault(tp, asyncio.Event())
+                task = asyncio.create_task(self._handle(tp, record, before, turn, give_up))
                 self._inputs.add(task)
                 task.add_done_callback(self._inputs.discard)
 
-    async def _handle(self, tp: TopicPartition, record: ConsumerRecord, before: _Turn | None, turn: _Turn) -> None:
+    async def _handle(self, tp: TopicPartition, record: ConsumerRecord, before: _Turn | None, turn: _Turn,
+                      give_up: asyncio.Event) -> None:
         ok = False
         context = input_context(topic=record.topic, partition=record.partition, offset=record.offset,
                                 article_id=_article_id(record.key))
+        _INPUT.set(record)  # the task's own context: only this input sees them
+        _GIVE_UP.set(give_up)
         try:
             with context:
                 await handle_input(self.agent, record, self.handler, self.publisher, self.metrics, self.settings,
                                    stopping=lambda: self._stopping, turn=before.wait if before else _no_wait)
-            self._done[tp] = record.offset + 1  # in offset order: each input publishes after the one before
+            self._mark_done(tp, record.offset)
             ok = True
         except Abandoned:
             pass
@@ -321,6 +367,14 @@ class AgentLoop(Service, ConsumerRebalanceListener):
             if self._last.get(tp) is turn:
                 del self._last[tp]
             self._slots.release()
+
+    def _mark_done(self, tp: TopicPartition, offset: int) -> None:
+        """The partition's commit moves up to its first input not done; an abandoned one stays open, holding it."""
+        started = self._open.get(tp)
+        if started is None or offset not in started:
+            return  # revoked meanwhile: the next owner handles it again
+        del started[offset]
+        self._done[tp] = next(iter(started), self._next[tp])
 
     async def _drain(self) -> None:
         """Wait for every input in flight."""
@@ -350,13 +404,22 @@ class AgentLoop(Service, ConsumerRebalanceListener):
                     del self._done[tp]
 
     async def on_partitions_revoked(self, revoked: set[TopicPartition]) -> None:
-        """Before anyone else takes these partitions: finish the inputs in flight and commit what is done."""
+        """Before anyone else takes these partitions: finish the inputs in flight and commit what is done.
+
+        Inputs waiting on their give-up signal are abandoned rather than waited for.
+        """
         self._generation += 1
+        for tp in revoked:
+            self._give_up.pop(tp, asyncio.Event()).set()
         await self._drain()
         await self._commit(set(revoked))
         for tp in revoked:
             self._done.pop(tp, None)
             self._last.pop(tp, None)
+            self._open.pop(tp, None)
+            self._next.pop(tp, None)
+        if self.on_revoked is not None:
+            await self.on_revoked(set(revoked))
 
     async def on_partitions_assigned(self, assigned: set[TopicPartition]) -> None:
         log.info("%s: assigned %s", self.agent, ", ".join(f"{tp.topic}[{tp.partition}]" for tp in sorted(assigned)))

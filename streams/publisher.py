@@ -29,11 +29,16 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class Output:
-    """One event to publish: the registry key of its topic, its message key, the event."""
+    """One event to publish: the registry key of its topic, its message key, the event.
+
+    No event is a tombstone (compacted topics). A partition, when given, overrides the key's:
+    state kept beside the partition of the input that wrote it.
+    """
 
     topic: str
     key: str
-    event: Event
+    event: Event | None
+    partition: int | None = None
 
 
 class Publisher:
@@ -64,12 +69,14 @@ class Publisher:
         if not outputs:
             return
         assert self._producer is not None, "Publisher.start() first"
-        messages = [(topic_name(self.settings, o.topic), o.key.encode("utf-8"), encode(o.event)) for o in outputs]
+        messages = [(topic_name(self.settings, o.topic), o.key.encode("utf-8"),
+                     None if o.event is None else encode(o.event), o.partition) for o in outputs]
         deadline = time.monotonic() + self.settings.publish_timeout
         attempt = 0
         while True:
             try:
-                deliveries = [await self._producer.send(topic, value=value, key=key) for topic, key, value in messages]
+                deliveries = [await self._producer.send(topic, value=value, key=key, partition=partition)
+                              for topic, key, value, partition in messages]
                 await asyncio.gather(*deliveries)
                 return
             except Exception as exc:

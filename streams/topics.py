@@ -15,6 +15,7 @@ from schemas.models import (
     RawPage,
     Story,
     StoryCandidate,
+    UrlCrawlState,
 )
 from streams.settings import Settings
 
@@ -45,6 +46,9 @@ class TopicSpec:
 
 TOPICS: dict[str, TopicSpec] = {
     "frontier": TopicSpec("frontier", "host", CrawlRequest, retention_ms=3 * DAY_MS),
+    # Compacted by URL, each in the partition of its host's frontier requests: the fetcher of a frontier
+    # partition reads the same partition of its state.
+    "crawl_state": TopicSpec("crawl-state", "canonical URL", UrlCrawlState, compacted=True),
     # Raw pages are kept a month so a backfill can re-clean them with new rules.
     "raw_pages": TopicSpec("raw-pages", "article id", RawPage, retention_ms=30 * DAY_MS, large_messages=True),
     # Articles are compacted by id: a re-clean replaces the older version.

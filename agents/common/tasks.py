@@ -3,8 +3,26 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Coroutine
+import contextlib
+from collections.abc import Awaitable, Coroutine
 from typing import Any
+
+
+async def unless(give_up: asyncio.Event, waiting: Awaitable[object]) -> bool:
+    """Await `waiting` unless `give_up` is set first: then cancel it and return False."""
+    job, signal = asyncio.ensure_future(waiting), asyncio.ensure_future(give_up.wait())
+    try:
+        await asyncio.wait({job, signal}, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        signal.cancel()
+        if not job.done():
+            job.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await job
+    if job.cancelled():
+        return False
+    job.result()
+    return True
 
 
 class BoundedTasks:

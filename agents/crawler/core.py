@@ -10,6 +10,7 @@ import asyncio
 import hashlib
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
@@ -112,20 +113,28 @@ class Visit:
     error: FetchError | None = None
 
 
-async def crawl_url(fetcher: Fetcher, request: CrawlRequest, state: CrawlState, refetch_after: float,
-                    failure_backoff: float) -> Visit:
+async def crawl_url(fetcher: Fetcher, request: CrawlRequest, current_state: Callable[[], CrawlState],
+                    refetch_after: float, failure_backoff: float, give_up: asyncio.Event | None = None) -> Visit:
     """Fetch a frontier URL if it is due; only a new or changed page yields a page to publish.
 
     A known article is due again `refetch_after` seconds after its last fetch, a failed one
-    `failure_backoff` seconds after its failure, doubling with each one after.
+    `failure_backoff` seconds after its failure, doubling with each one after. The state is
+    read again when the host's turn comes, just before the request: another request for the
+    URL may have fetched it while this one waited. `give_up` set while waiting for the
+    turn raises TurnAbandoned, with nothing fetched.
     """
-    now = time.time()
-    if not state.due(now, refetch_after, failure_backoff):
+    state = current_state()
+    if not state.due(time.time(), refetch_after, failure_backoff):
         return Visit("fresh")
     try:
-        result = await fetcher.fetch(request.url, etag=state.etag, last_modified=state.last_modified)
+        async with fetcher.turn(request.url, give_up) as turn:
+            state, now = current_state(), time.time()
+            if not state.due(now, refetch_after, failure_backoff):
+                return Visit("fresh")
+            result = await turn.get(etag=state.etag, last_modified=state.last_modified)
         check_page(result)
     except FetchError as exc:
+        now = time.time()
         return Visit(exc.outcome, state.updated(last_fetch=now, failures=state.failures + 1), error=exc)
     if result.not_modified:
         return Visit("not_modified", state.updated(last_fetch=now, failures=0))

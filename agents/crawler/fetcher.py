@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import ipaddress
 import random
 import socket
 import time
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
@@ -17,6 +18,8 @@ from urllib.parse import urljoin, urlsplit
 import aiohttp
 from aiohttp.resolver import ThreadedResolver
 from protego import Protego
+
+from agents.common.tasks import unless
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 KEPT_HEADERS = ("content-type", "content-length", "etag", "last-modified", "content-language", "date")
@@ -83,6 +86,29 @@ class BlockedHost(FetchError):
     """The host resolves to an address the SSRF guard refuses."""
 
 
+class TurnAbandoned(Exception):
+    """The caller gave up before its host's turn came: no request was made."""
+
+
+@dataclass
+class HostTurn:
+    """A host's turn, held: one request (with its retries) may go out now."""
+
+    fetcher: Fetcher
+    url: str
+    asked: bool = False
+
+    async def get(self, etag: str | None = None, last_modified: str | None = None) -> FetchResult:
+        """GET the URL; with `etag`/`last_modified` a 304 result means "unchanged"."""
+        conditional = {}
+        if etag:
+            conditional["If-None-Match"] = etag
+        if last_modified:
+            conditional["If-Modified-Since"] = last_modified
+        self.asked = True
+        return await self.fetcher._get_with_retries(self.url, conditional)
+
+
 @dataclass
 class _HostState:
     robots: Protego | None = None
@@ -126,13 +152,28 @@ class Fetcher:
 
     async def fetch(self, url: str, etag: str | None = None, last_modified: str | None = None) -> FetchResult:
         """GET `url` politely; with `etag`/`last_modified` a 304 result means "unchanged"."""
+        async with self.turn(url) as turn:
+            return await turn.get(etag, last_modified)
+
+    @contextlib.asynccontextmanager
+    async def turn(self, url: str, give_up: asyncio.Event | None = None) -> AsyncIterator[HostTurn]:
+        """Wait for the host's turn: its earlier requests done, robots.txt allowing, its delay passed.
+
+        The caller decides then whether to ask at all (what it knows may have
+        changed while it waited); a turn with no request leaves the host's delay
+        as it was. If `give_up` is set while waiting, TurnAbandoned, and nothing was asked.
+        """
         parts = urlsplit(url)
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise FetchError(url, f"unsupported URL scheme {parts.scheme!r}")
         await self._check_host(url, parts.hostname)
         origin = f"{parts.scheme}://{parts.netloc}"
         state = self._hosts.setdefault(origin, _HostState())
-        async with state.lock:
+        give_up = give_up or asyncio.Event()
+        if not await unless(give_up, state.lock.acquire()):
+            raise TurnAbandoned()
+        turn = HostTurn(self, url)
+        try:
             if state.robots is None or time.monotonic() >= state.robots_expires:
                 state.robots, reachable = await self._robots(origin)
                 ttl = self.policy.robots_ttl if reachable else self.policy.robots_retry
@@ -142,17 +183,15 @@ class Fetcher:
             asked = float(state.robots.crawl_delay(self._product) or 0)
             delay = max(self.policy.min_delay, min(asked, self.policy.max_delay))
             wait = state.next_allowed - time.monotonic()
-            if wait > 0:
-                await asyncio.sleep(wait)
-            conditional = {}
-            if etag:
-                conditional["If-None-Match"] = etag
-            if last_modified:
-                conditional["If-Modified-Since"] = last_modified
+            if wait > 0 and not await unless(give_up, asyncio.sleep(wait)):
+                raise TurnAbandoned()
             try:
-                return await self._get_with_retries(url, conditional)
+                yield turn
             finally:
-                state.next_allowed = time.monotonic() + delay
+                if turn.asked:
+                    state.next_allowed = time.monotonic() + delay
+        finally:
+            state.lock.release()
 
     async def _get_with_retries(self, url: str, headers: dict[str, str]) -> FetchResult:
         for attempt in range(self.policy.retries + 1):

@@ -117,7 +117,7 @@ async def crawl_pass(settings: Settings, sources: list[Source], states: dict[str
             request = CrawlRequest(id=article_id(url), url=url, source=name, discovered_at=utc_now(),
                                    published_at=entry.published_at, feed_text=entry.full_text)
             try:
-                result = await crawl_url(fetcher, request, states.get(url, CrawlState()),
+                result = await crawl_url(fetcher, request, lambda: states.get(url, CrawlState()),
                                          settings.refetch_after, settings.failure_backoff)
             except Exception as exc:  # one page's surprise is counted, not fatal to the run
                 summary.outcomes["error"] += 1

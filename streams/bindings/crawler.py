@@ -1,45 +1,56 @@
-"""Faust binding of the crawler: a discovery timer feeds the frontier, a fetch agent drains it.
+"""Binding of the crawler: discovery feeds the frontier, a fetch loop drains it.
 
 The frontier is keyed by host, so all of a host's URLs reach one worker and its
-per-host delay holds across the deployment. A worker fetches its hosts at once,
-each within its delay, up to `fetch_pending` frontier events in hand. The crawl-state table (keyed by
-canonical URL) writes to the partition of the frontier event, so each worker
-owns the state of the URLs it fetches; the table's changelog lets a restarted
-worker neither refetch nor republish what it already has. State expires
-`crawl_state_ttl` after a URL's last fetch, so the table holds only the URLs of
-the last weeks rather than every URL ever seen.
+per-host delay holds across the deployment. The fetch loop is vestnik's own
+(`streams.delivery`): a frontier partition's commit never passes a request that
+is not done, however the hosts sharing the partition finish. Up to
+`fetch_pending` requests are in hand at once, unordered, most of them waiting
+for their host's turn; at a rebalance those still waiting are abandoned
+uncommitted, so the rebalance never waits on politeness.
+
+One fetch per URL: a worker holds one request per URL at a time, and reads the
+URL's crawl state again when its host's turn comes, just before the request.
+The state (`crawl-state`, see `crawl_state.py`) is written after the page is
+published, so a crash in between fetches again rather than loses the page, and
+it expires `crawl_state_ttl` after a URL's last fetch.
+
+Discovery runs on the worker that owns partition 0 of the frontier. A new
+leader first reads back the frontier's requests of the last `refetch_after`, so
+that it does not queue again what the last leader queued.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
-from typing import Any
 from urllib.parse import urlsplit
 
-import faust
+from aiokafka import AIOKafkaConsumer, TopicPartition
 
 from agents.common.ids import article_id
+from agents.common.tasks import unless
 from agents.crawler.concurrency import hosts_in_turn
 from agents.crawler.core import crawl_url, discover
 from agents.crawler.discovery import FeedEntry
-from agents.crawler.fetcher import Fetcher, FetchPolicy
+from agents.crawler.fetcher import Fetcher, FetchPolicy, TurnAbandoned
 from agents.crawler.frontier import RecentlyQueued
 from agents.crawler.sources import Source, load_sources
-from agents.crawler.state import CrawlState, expired
 from schemas.models import CrawlRequest, utc_now
 from streams.app import Pipeline
+from streams.bindings.crawl_state import CrawlStates, recent_requests
 from streams.codecs import decode
-from streams.delivery import Result
+from streams.delivery import Abandoned, Result, current_input, give_up_signal
 from streams.publisher import Output
 from streams.settings import Settings
-from streams.tables import active_partitions, key_partition
+from streams.topics import topic_name
 
 log = logging.getLogger(__name__)
 
 FRONTIER_BATCH = 1000
 MAX_PRUNE_INTERVAL = 3600.0  # expired state is pruned every tenth of its TTL, and at least hourly
+RETRY_PAUSE = 5.0
 
 
 def fetch_policy(settings: Settings) -> FetchPolicy:
@@ -61,92 +72,147 @@ def frontier_key(url: str) -> str:
     return urlsplit(url).netloc
 
 
-def register(p: Pipeline) -> None:
-    settings = p.settings
-    sources = load_sources(settings.sources_file, settings.feed_urls, settings.poll_interval)
-    fetcher = Fetcher(fetch_policy(settings))
-    last_polled: dict[str, float] = {}
-    queued = RecentlyQueued(settings.frontier_memory, settings.refetch_after)
-    # JSON-serialised: str keys (canonical URLs), CrawlState dicts as values.
-    states = p.app.Table("crawl-state", partitions=settings.topic_partitions)
+class Discovery:
+    """Polls the due sources and queues their new links, while this worker owns frontier partition 0."""
 
-    async def poll(source: Source) -> dict[str, tuple[str, FeedEntry]]:
+    def __init__(self, p: Pipeline, sources: list[Source], fetcher: Fetcher) -> None:
+        self.p, self.sources, self.fetcher = p, sources, fetcher
+        self.settings = p.settings
+        self.lead = TopicPartition(topic_name(p.settings, "frontier"), 0)
+        self.queued = RecentlyQueued(p.settings.frontier_memory, p.settings.refetch_after)
+        self._last_polled: dict[str, float] = {}
+        self._leading = False  # in the latest assignment
+        self._task: asyncio.Task[None] | None = None
+
+    async def on_assigned(self, assigned: set[TopicPartition]) -> None:
+        leading, led = self.lead in assigned, self._leading
+        self._leading = leading
+        if leading and self._task is None:
+            # Leading since the assignment before: no other leader queued anything meanwhile.
+            self._task = asyncio.create_task(self._run(restore=not led), name="vestnik-discovery")
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None
+
+    async def _run(self, restore: bool) -> None:
+        if restore:
+            await self._restore()
+        while True:
+            try:
+                await self._tick()
+            except Exception:  # a publish that keeps failing: the frontier's next tick tries again
+                log.exception("crawler: discovery failed; trying again at the next tick")
+            await asyncio.sleep(self.settings.discovery_tick)
+
+    async def _restore(self) -> None:
+        """Mark what the frontier received lately, before the first poll; retried until it is read."""
+        while True:
+            try:
+                self.queued.clear()
+                marked = await recent_requests(self.settings, self.queued)
+                log.info("crawler: leading discovery; %d URLs queued in the last %.0fs are marked (%d requests)",
+                         len(self.queued), self.settings.refetch_after, marked)
+                return
+            except Exception as exc:
+                log.warning("crawler: reading the frontier back failed (%r); retrying", exc)
+                await asyncio.sleep(RETRY_PAUSE)
+
+    async def _poll(self, source: Source) -> dict[str, tuple[str, FeedEntry]]:
         """One source's links that were not queued lately, with the source's name."""
         try:
-            found = await discover(fetcher, source, settings.sitemap_children)
-        except Exception:  # one source's surprise must not stop the timer for all of them
+            found = await discover(self.fetcher, source, self.settings.sitemap_children)
+        except Exception:  # one source's surprise must not stop discovery for all of them
             log.exception("crawler: discovery of %s failed", source.name)
-            p.metrics.count("discovery", "source_failed")
+            self.p.metrics.count("discovery", "source_failed")
             return {}
-        p.metrics.count("discovery", "polled")
+        self.p.metrics.count("discovery", "polled")
         for _ in found.failures:
-            p.metrics.count("discovery", "feed_failed")
+            self.p.metrics.count("discovery", "feed_failed")
         entries = {entry.url: entry for entry in found.entries}
-        return {url: (source.name, entries[url]) for url in queued.new(entries)}
+        return {url: (source.name, entries[url]) for url in self.queued.new(entries)}
 
-    @p.app.timer(interval=settings.discovery_tick, on_leader=True)
-    async def discovery() -> None:
+    async def _tick(self) -> None:
         """Poll the due sources at once; queue their new links one host at a time in turn.
 
         In batches, so that the first poll of a 50,000-URL sitemap does not hold the loop.
         """
         now = time.monotonic()
-        due = [s for s in sources if now - last_polled.get(s.name, float("-inf")) >= s.poll_interval]
+        due = [s for s in self.sources if now - self._last_polled.get(s.name, float("-inf")) >= s.poll_interval]
         for source in due:
-            last_polled[source.name] = now
+            self._last_polled[source.name] = now
         found: dict[str, tuple[str, FeedEntry]] = {}
-        for links in await asyncio.gather(*(poll(source) for source in due)):
+        for links in await asyncio.gather(*(self._poll(source) for source in due)):
             found = links | found
         fresh = hosts_in_turn(found)
         for start in range(0, len(fresh), FRONTIER_BATCH):
             batch = fresh[start:start + FRONTIER_BATCH]
-            await p.publisher.publish([
+            await self.p.publisher.publish([
                 Output("frontier", frontier_key(url), CrawlRequest(
                     id=article_id(url), url=url, source=found[url][0], discovered_at=utc_now(),
                     published_at=found[url][1].published_at, feed_text=found[url][1].full_text))
                 for url in batch
             ])
-            queued.mark(batch)
+            self.queued.mark(batch)
+
+
+def register(p: Pipeline) -> None:
+    settings = p.settings
+    fetcher = Fetcher(fetch_policy(settings))
+    discovery = Discovery(p, load_sources(settings.sources_file, settings.feed_urls, settings.poll_interval), fetcher)
+    states = CrawlStates(settings)
+    in_hand: set[str] = set()  # the URLs of the requests this worker holds
 
     async def fetch(key: bytes | None, value: bytes | None) -> Result:
         request = decode(CrawlRequest, value)
-        visit = await crawl_url(fetcher, request, CrawlState.load(states.get(request.url)),
-                                settings.refetch_after, settings.failure_backoff)
-        if visit.page is not None:
-            # Published before the state records it: a crash in between refetches rather than loses the page.
-            await p.publisher.publish([Output("raw_pages", visit.page.id, visit.page)])
-        if visit.state is not None:
-            states[request.url] = visit.state.dump()
-        return Result(outcome=visit.outcome)
+        url, partition = request.url, current_input().partition
+        if url in in_hand:
+            return Result(outcome="already_in_hand")  # the request in hand fetches it, or is handled again
+        in_hand.add(url)
+        try:
+            if not await unless(give_up_signal(), states.ready.wait()):
+                raise Abandoned()  # revoked while the assignment's state was read
+            try:
+                visit = await crawl_url(fetcher, request, lambda: states.get(partition, url),
+                                        settings.refetch_after, settings.failure_backoff, give_up_signal())
+            except TurnAbandoned as exc:
+                raise Abandoned() from exc
+            if visit.page is not None:
+                await p.publisher.publish([Output("raw_pages", visit.page.id, visit.page)])
+            if visit.state is not None:
+                await p.publisher.publish([states.output(partition, url, visit.state)])
+                states.remember(partition, url, visit.state)
+            return Result(outcome=visit.outcome)
+        finally:
+            in_hand.discard(url)
+
+    async def on_assigned(consumer: AIOKafkaConsumer, assigned: set[TopicPartition]) -> None:
+        await states.assigned({tp.partition for tp in assigned})
+        await discovery.on_assigned(assigned)
+
+    async def on_revoked(revoked: set[TopicPartition]) -> None:
+        states.revoked()
+        if discovery.lead in revoked:
+            await discovery.stop()
 
     @p.app.timer(interval=min(MAX_PRUNE_INTERVAL, settings.crawl_state_ttl / 10))
     async def forget_expired_state() -> None:
-        """Delete expired state in the partitions this worker owns; the tombstones compact it out of the changelog.
-
-        The store also holds standby copies of other workers' partitions: their
-        owners prune those. Nothing is pruned while a rebalance restores the
-        table, when an entry may not be its latest version yet. `del states[url]`
-        takes the changelog partition from the current event, which a timer has
-        not, so the tombstone goes to the partition of the URL's frontier key.
-        """
-        if not p.app.tables.actives_ready:
+        """Forget, with tombstones in their partitions, the URLs whose state outlived `crawl_state_ttl`."""
+        stale = [(partition, url) for partition, url in states.expired(time.time()) if url not in in_hand]
+        try:
+            await p.publisher.publish([states.output(partition, url, None) for partition, url in stale])
+        except Exception as exc:  # the broker is away: the next round forgets them
+            log.warning("crawler: forgetting expired crawl state failed (%r)", exc)
             return
-        owned = active_partitions(p.app, states)
-        forgotten = 0
-        for url in expired(states.data.items(), time.time(), settings.crawl_state_ttl):
-            partition = key_partition(frontier_key(url), settings.topic_partitions)
-            if partition in owned:
-                states.send_changelog(partition, url, None, value_serializer="raw")
-                del states.data[url]
-                forgotten += 1
-        if forgotten:
-            log.info("crawler: forgot the expired state of %d URLs", forgotten)
+        for partition, url in stale:
+            states.forget(partition, url)
+        if stale:
+            log.info("crawler: forgot the expired state of %d URLs", len(stale))
 
-    @p.app.agent(p.topics["frontier"], name="crawler", concurrency=1)
-    async def crawler(stream: faust.StreamT) -> None:
-        # Hosts at once: a URL waiting out its host's delay holds up no other host's.
-        await p.process_concurrently(stream, "crawler", fetch, settings.fetch_pending)
-
-    @p.app.on_before_shutdown.connect
-    async def _close_fetcher(app: Any, /, *args: Any, signal: Any, **kwargs: Any) -> None:
-        await fetcher.close()
+    p.consume("crawler", fetch, on_assigned=on_assigned, on_revoked=on_revoked,
+              in_flight=settings.fetch_pending, ordered=False)
+    p.on_stop(discovery.stop)
+    p.on_close(fetcher.close)

@@ -9,7 +9,9 @@ from streams.kafka import changelog_topics
 from streams.settings import Settings
 
 
-def test_the_annotators_marks_and_the_crawl_state_have_their_changelogs_declared(tmp_path: Path) -> None:
+def test_the_annotators_marks_have_their_changelog_declared_and_the_crawler_keeps_no_faust_table(
+    tmp_path: Path
+) -> None:
     settings = Settings(app_id="t", topic_partitions=6, entity_window=60.0, entity_windows_kept=3,
                         web_enabled=False, cache_dir=tmp_path)
     app = build_app(settings, ["crawler", "annotator"])
@@ -19,6 +21,4 @@ def test_the_annotators_marks_and_the_crawl_state_have_their_changelogs_declared
     assert marks.num_partitions == 6  # co-partitioned with entity-mentions, or faust refuses the table
     assert marks.topic_configs["cleanup.policy"] == "compact,delete"  # a windowed table expires
     assert marks.topic_configs["retention.ms"] == str(180 * 1000)
-    state = topics[f"{app.conf.id}-crawl-state-changelog"]
-    assert state.num_partitions == 6 and state.topic_configs["cleanup.policy"] == "compact"
-    assert len(topics) == len(app.tables)
+    assert len(topics) == len(app.tables) == 1  # the crawl state is a registry topic, `crawl-state`

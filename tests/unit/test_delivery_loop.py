@@ -11,7 +11,7 @@ from typing import Any
 from aiokafka import TopicPartition
 from aiokafka.errors import KafkaConnectionError
 
-from streams.delivery import AgentLoop, Result
+from streams.delivery import Abandoned, AgentLoop, Result, current_input, give_up_signal
 from streams.publisher import Output
 from streams.settings import Settings
 
@@ -41,10 +41,10 @@ class Metrics:
         pass
 
 
-def make_loop(handler: Any, publisher: Publisher, in_flight: int) -> AgentLoop:
+def make_loop(handler: Any, publisher: Publisher, in_flight: int, ordered: bool = True) -> AgentLoop:
     settings = Settings(in_flight=in_flight, publish_timeout=5.0)
     return AgentLoop(agent="test", group="g", topics=[TOPIC], handler=handler, publisher=publisher,  # type: ignore[arg-type]
-                     metrics=Metrics(), settings=settings)  # type: ignore[arg-type]
+                     metrics=Metrics(), settings=settings, ordered=ordered)  # type: ignore[arg-type]
 
 
 def batch(partitions: int, per_partition: int) -> dict[TopicPartition, list[Record]]:
@@ -122,3 +122,51 @@ async def test_a_revocation_makes_the_rest_of_a_fetched_batch_stale() -> None:
 
     assert len(started) == 2  # those in flight finish; the rest wait for the next owner's fetch
     assert loop._done[TopicPartition(TOPIC, 0)] == 2
+
+
+async def test_an_unordered_loop_publishes_as_inputs_finish_but_commits_only_below_the_first_unfinished() -> None:
+    slow = asyncio.Event()
+
+    async def handler(key: bytes | None, value: bytes | None) -> Result:
+        assert current_input().value == value
+        if value == b"0/1":
+            await slow.wait()  # a request waiting for its host's turn while later ones finish
+        return Result([Output("raw_pages", (value or b"").decode(), None)])  # type: ignore[arg-type]
+
+    publisher = Publisher()
+    loop = make_loop(handler, publisher, in_flight=8, ordered=False)
+    partition0 = TopicPartition(TOPIC, 0)
+    await loop._dispatch(batch(partitions=1, per_partition=6))
+    await asyncio.sleep(0.05)
+    assert sorted(o.key for o in publisher.sent) == ["0/0", "0/2", "0/3", "0/4", "0/5"]  # not held behind 0/1
+    assert loop._done[partition0] == 1  # offsets 2..5 are done, but the commit never passes 0/1
+    slow.set()
+    await loop._drain()
+    assert loop._done[partition0] == 6
+
+
+async def test_a_revocation_abandons_the_inputs_waiting_on_their_give_up_signal_uncommitted() -> None:
+    finished: list[str] = []
+
+    async def handler(key: bytes | None, value: bytes | None) -> Result:
+        if value == b"0/1":
+            give_up = give_up_signal()
+            await give_up.wait()  # waits for its host's turn, which comes only after the revocation
+            raise Abandoned()
+        finished.append((value or b"").decode())
+        return Result()
+
+    loop = make_loop(handler, Publisher(), in_flight=8, ordered=False)
+    partition0 = TopicPartition(TOPIC, 0)
+    await loop._dispatch(batch(partitions=1, per_partition=3))
+    await asyncio.sleep(0.05)
+    committed: list[int] = []
+
+    async def commit(partitions: set[TopicPartition] | None = None) -> None:
+        committed.append(loop._done[partition0])
+
+    loop._commit = commit  # type: ignore[method-assign]
+    await asyncio.wait_for(loop.on_partitions_revoked({partition0}), 1.0)  # does not wait for the host's turn
+    assert finished == ["0/0", "0/2"]
+    assert committed == [1]  # 0/1 and everything after it go to the next owner
+    assert partition0 not in loop._open

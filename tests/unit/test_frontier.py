@@ -37,3 +37,16 @@ def test_refetch_after_zero_remembers_nothing() -> None:
     queued = RecentlyQueued(max_urls=10, ttl=0, timer=Clock())
     queued.mark(["https://a.ru/1"])
     assert queued.new(["https://a.ru/1"]) == ["https://a.ru/1"]
+
+
+def test_marks_read_back_with_their_times_expire_from_those_times() -> None:
+    clock = Clock()
+    clock.now = 10_000.0
+    queued = RecentlyQueued(max_urls=10, ttl=3600, timer=clock)
+    queued.mark(["https://a.ru/old"], at=clock.now - 4000)  # queued before the interval: due again
+    queued.mark(["https://a.ru/recent"], at=clock.now - 600)
+    queued.mark(["https://a.ru/recent"], at=clock.now - 3000)  # an older request does not shorten the mark
+    assert queued.new(["https://a.ru/old", "https://a.ru/recent"]) == ["https://a.ru/old"]
+    assert len(queued) == 1
+    clock.now += 3000
+    assert queued.new(["https://a.ru/recent"]) == ["https://a.ru/recent"]

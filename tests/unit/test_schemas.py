@@ -42,6 +42,8 @@ ARTICLE = {
 }
 VALID: dict[str, dict[str, Any]] = {
     "crawl_request": {"id": ID, "url": "https://tass.ru/politika/1", "source": "tass", "discovered_at": NOW},
+    "crawl_state": {"url": "https://tass.ru/politika/1", "last_fetch": 1765000000.5, "etag": '"abc"',
+                    "failures": 0},
     "raw_page": {"id": ID, "url": "https://tass.ru/politika/1", "final_url": "https://tass.ru/politika/1",
                  "source": "tass", "status": 200, "headers": {"content-type": "text/html"}, "fetched_at": NOW,
                  "content_sha256": "a" * 64, "encoding": "utf-8",
@@ -75,6 +77,7 @@ INVALID_CHANGES: list[tuple[str, Any]] = [
 ]
 WRONG_TYPES: dict[str, tuple[str, Any]] = {
     "crawl_request": ("source", 5),
+    "crawl_state": ("last_fetch", "yesterday"),
     "raw_page": ("status", "two hundred"),
     "clean_article": ("body", 5),
     "enriched_article": ("entities", [{"type": "PER", "name": "Путин", "count": "many", "first_offset": 0,
@@ -117,7 +120,7 @@ def test_valid_example_passes_schema_and_model_and_round_trips(model: type[Event
 def test_invalid_example_fails_schema_and_model(model: type[Event], field: str, bad: Any) -> None:
     example = copy.deepcopy(wire(model))
     if field == "id" and "id" not in example:
-        field = next(name for name in ("partition", "count", "members") if name in example)
+        field = next(name for name in ("partition", "count", "members", "failures") if name in example)
         bad = -1
     example[field] = bad
     validator = jsonschema.Draft202012Validator(schemas.load(model.schema_id()))
