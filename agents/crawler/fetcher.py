@@ -169,9 +169,15 @@ class Fetcher:
         await self._check_host(url, parts.hostname)
         origin = f"{parts.scheme}://{parts.netloc}"
         state = self._hosts.setdefault(origin, _HostState())
-        give_up = give_up or asyncio.Event()
-        if not await unless(give_up, state.lock.acquire()):
-            raise TurnAbandoned()
+        acquiring = asyncio.ensure_future(state.lock.acquire())
+        try:
+            if not await unless(give_up or asyncio.Event(), acquiring):
+                raise TurnAbandoned()
+        except BaseException:
+            # Cancelled in the very step the lock was granted: hand it on, or the host waits for ever.
+            if acquiring.done() and not acquiring.cancelled() and acquiring.exception() is None:
+                state.lock.release()
+            raise
         turn = HostTurn(self, url)
         try:
             if state.robots is None or time.monotonic() >= state.robots_expires:
@@ -183,7 +189,7 @@ class Fetcher:
             asked = float(state.robots.crawl_delay(self._product) or 0)
             delay = max(self.policy.min_delay, min(asked, self.policy.max_delay))
             wait = state.next_allowed - time.monotonic()
-            if wait > 0 and not await unless(give_up, asyncio.sleep(wait)):
+            if wait > 0 and not await unless(give_up or asyncio.Event(), asyncio.sleep(wait)):
                 raise TurnAbandoned()
             try:
                 yield turn

@@ -149,14 +149,17 @@ class Discovery:
             found = links | found
         fresh = hosts_in_turn(found)
         for start in range(0, len(fresh), FRONTIER_BATCH):
-            batch = fresh[start:start + FRONTIER_BATCH]
-            await self.p.publisher.publish([
-                Output("frontier", frontier_key(url), CrawlRequest(
-                    id=article_id(url), url=url, source=found[url][0], discovered_at=utc_now(),
-                    published_at=found[url][1].published_at, feed_text=found[url][1].full_text))
-                for url in batch
-            ])
-            self.queued.mark(batch)
+            # A revocation stops discovery at once, but a batch being queued is marked once it is published.
+            await asyncio.shield(self._queue(fresh[start:start + FRONTIER_BATCH], found))
+
+    async def _queue(self, batch: list[str], found: dict[str, tuple[str, FeedEntry]]) -> None:
+        await self.p.publisher.publish([
+            Output("frontier", frontier_key(url), CrawlRequest(
+                id=article_id(url), url=url, source=found[url][0], discovered_at=utc_now(),
+                published_at=found[url][1].published_at, feed_text=found[url][1].full_text))
+            for url in batch
+        ])
+        self.queued.mark(batch)
 
 
 def register(p: Pipeline) -> None:
@@ -180,6 +183,8 @@ def register(p: Pipeline) -> None:
                                         settings.refetch_after, settings.failure_backoff, give_up_signal())
             except TurnAbandoned as exc:
                 raise Abandoned() from exc
+            if visit.error is not None:
+                log.info("crawler: %s: %s (%s)", url, visit.outcome, visit.error.reason)
             if visit.page is not None:
                 await p.publisher.publish([Output("raw_pages", visit.page.id, visit.page)])
             if visit.state is not None:
