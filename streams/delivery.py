@@ -411,8 +411,12 @@ class AgentLoop(Service, ConsumerRebalanceListener):
         self._generation += 1
         for tp in revoked:
             self._give_up.pop(tp, asyncio.Event()).set()
+        began, in_flight = time.monotonic(), len(self._inputs)
         await self._drain()
         await self._commit(set(revoked))
+        if in_flight:
+            log.info("%s: revoked; %d inputs in flight finished or abandoned in %.2fs",
+                     self.agent, in_flight, time.monotonic() - began)
         for tp in revoked:
             self._done.pop(tp, None)
             self._last.pop(tp, None)

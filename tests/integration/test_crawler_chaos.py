@@ -18,7 +18,7 @@ from streams.settings import Settings
 async def test_killed_crawlers_miss_no_page_and_fetch_again_only_what_a_kill_interrupted(
     kafka_settings: Settings, tmp_path: Path
 ) -> None:
-    settings = kafka_settings.model_copy(update={"session_timeout": 8.0, "topic_partitions": 2, "host_delay": 0.5})
+    settings = kafka_settings.model_copy(update={"session_timeout": 6.0, "topic_partitions": 2, "host_delay": 0.5})
     plan = Plan(hosts=3, pages=15, workers=2, kills=2, kill_every=4.0, settle=12.0, deadline=240.0)
     report = await crawl_chaos(settings, plan, tmp_path, say=False)
     print(f"\n{report.line()}")
