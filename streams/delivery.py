@@ -174,8 +174,8 @@ async def handle_input(agent: str, record: Origin, handler: Handler, publisher: 
                 await turn()
                 await _dead_letter(agent, record, where, exc, publisher, metrics, settings)
                 return
-            if stopping() or give_up_signal().is_set():
-                log.info("%s: stopping or revoked; %s left uncommitted (%r)", agent, where, exc)
+            if stopping():  # a revocation waits: the broker back, the input finishes; not, the worker exits
+                log.info("%s: stopping; %s left uncommitted (%r)", agent, where, exc)
                 raise Abandoned() from exc
             attempt += 1
             if time.monotonic() >= deadline:

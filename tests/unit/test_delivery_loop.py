@@ -170,3 +170,32 @@ async def test_a_revocation_abandons_the_inputs_waiting_on_their_give_up_signal_
     assert finished == ["0/0", "0/2"]
     assert committed == [1]  # 0/1 and everything after it go to the next owner
     assert partition0 not in loop._open
+
+
+async def test_a_revocation_while_publishing_fails_keeps_retrying_until_the_worker_exits_uncommitted(
+    monkeypatch: Any,
+) -> None:
+    """A broker gone away must end in exit 75, not in inputs quietly abandoned while the worker waits forever."""
+    exits: list[str] = []
+
+    def exit_uncommitted(agent: str, where: str, exc: BaseException) -> None:
+        exits.append(where)
+        raise Abandoned()  # stands in for os._exit in this process
+
+    monkeypatch.setattr("streams.delivery.exit_uncommitted", exit_uncommitted)
+
+    async def handler(key: bytes | None, value: bytes | None) -> Result:
+        raise KafkaConnectionError("broker down")
+
+    loop = make_loop(handler, Publisher(), in_flight=1)
+    loop.settings = Settings(in_flight=1, publish_timeout=0.5)
+    partition0 = TopicPartition(TOPIC, 0)
+    await loop._dispatch(batch(partitions=1, per_partition=1))
+    await asyncio.sleep(0.05)
+
+    async def commit(partitions: set[TopicPartition] | None = None) -> None:
+        pass
+
+    loop._commit = commit  # type: ignore[method-assign]
+    await asyncio.wait_for(loop.on_partitions_revoked({partition0}), 5.0)
+    assert exits == [f"{TOPIC}[0]@0"]
