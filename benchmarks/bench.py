@@ -5,10 +5,12 @@ One run measures, on this machine:
 - a plain sequential script (trafilatura, then natasha), the baseline for "why a pipeline";
 - the pipeline through a real broker with 1, 2, ... worker processes: sustained articles/s,
   peak RSS of each worker with its CPU process, CPU used by the workers and by the broker;
+- CPU milliseconds per article by kind of process (event loops, CPU pools, broker) and the
+  efficiency, core work alone ÷ all CPU spent: the platform's overhead in one figure;
 - end-to-end latency (raw page sent → enriched event received) with the largest set-up,
   at an offered rate of half its measured maximum.
 
-It writes `results.md`, `results.json`, `throughput.png` and `latency.png` into a folder of
+It writes `results.md`, `results.json`, `throughput.png`, `cpu.png` and `latency.png` into a folder of
 the results directory, with the machine they ran on, and prints the table.
 """
 
@@ -39,7 +41,7 @@ TARGETS = (
     ("2 workers ≥ 1.7× 1 worker", "two_vs_one", 1.7),
     ("2 workers ≥ 3× the plain script", "two_vs_plain", 3.0),
 )
-P99_TARGET, RSS_TARGET_MB = 2.0, 600.0
+P99_TARGET, RSS_TARGET_MB, EFFICIENCY_TARGET = 2.0, 600.0, 0.80
 
 
 @dataclass
@@ -75,6 +77,19 @@ def machine() -> dict[str, Any]:
         "system": platform.platform(), "python": platform.python_version(),
         "kafka": Settings().kafka_version, "commit": commit.stdout.strip() or None,
     }
+
+
+def local_broker_pids(bootstrap_servers: str) -> list[int]:
+    """The processes on this machine listening on the configured bootstrap ports: their CPU is the broker's."""
+    import psutil
+
+    ports = {int(server.rsplit(":", 1)[1]) for server in bootstrap_servers.split(",") if ":" in server}
+    try:
+        connections = psutil.net_connections(kind="tcp")
+    except psutil.AccessDenied:
+        return []
+    return sorted({c.pid for c in connections
+                   if c.status == psutil.CONN_LISTEN and c.laddr and c.laddr.port in ports and c.pid})
 
 
 def _broker(settings: Settings, work: Path) -> tuple[Any, Settings]:
@@ -121,7 +136,7 @@ def run(options: Options, say: Callable[[str], object] = print) -> dict[str, Any
     pages = [(url, html) for url, html in corpus_html(options.corpus, options.corpus_limit) if url in accepted]
     work = Path(tempfile.mkdtemp(prefix="vestnik-bench-"))
     broker, base = _broker(Settings(), work)
-    broker_pid = broker.running_pid() if broker else None
+    broker_pid = broker.running_pid() if broker else next(iter(local_broker_pids(base.bootstrap_servers)), None)
     throughputs: list[Throughput] = []
     latency: Latency | None = None
     try:
@@ -153,7 +168,24 @@ def run(options: Options, say: Callable[[str], object] = print) -> dict[str, Any
         "latency": asdict(latency) if latency else None,
     }
     results["ratios"] = ratios(results)
+    results["cpu"] = cpu_per_article(results)
     return results
+
+
+def cpu_per_article(results: dict[str, Any]) -> list[dict[str, Any]]:
+    """Per set-up, CPU ms per article by kind of process, and the efficiency: core work ÷ all CPU spent.
+
+    Core work is what the cleaner and the annotator cost alone on one core; everything
+    else (event loops, events, hand-offs to the CPU pool, the broker) is the platform's.
+    """
+    core_ms = (results["stages"]["clean_seconds"] + results["stages"]["annotate_seconds"]) * 1000
+    rows = []
+    for t in results["pipeline"]:
+        spent = t["loop_ms"] + t["pool_ms"] + (t["broker_ms"] or 0.0)
+        rows.append({"workers": t["workers"], "loop_ms": t["loop_ms"], "pool_ms": t["pool_ms"],
+                     "broker_ms": t["broker_ms"], "all_ms": spent, "core_ms": core_ms,
+                     "efficiency": core_ms / spent if t["broker_ms"] is not None else None})
+    return rows
 
 
 def ratios(results: dict[str, Any]) -> dict[str, float]:
@@ -213,6 +245,20 @@ def markdown(results: dict[str, Any]) -> str:
             f" | {memory} MB"
             f" | {t['loop_ms']:.1f} / {t['pool_ms']:.1f} ms"
             f" | {t['worker_cores']:.2f} / {broker} / {t['machine_cores']:.2f} |")
+    lines += [
+        "",
+        "CPU per article, by kind of process (the broker's includes the bench's own producer and reader);"
+        " efficiency is the core work alone ÷ all CPU spent:",
+        "",
+        "| set-up | event loops | CPU pools | broker | all | core work alone | efficiency |",
+        "| --- | --- | --- | --- | --- | --- | --- |",
+    ]
+    for row in results["cpu"]:
+        broker_ms = f"{row['broker_ms']:.1f} ms" if row["broker_ms"] is not None else "n/a (not on this machine)"
+        efficiency = f"{row['efficiency']:.2f}" if row["efficiency"] is not None else "n/a"
+        lines.append(f"| {row['workers']} worker{'s' if row['workers'] > 1 else ''} | {row['loop_ms']:.1f} ms"
+                     f" | {row['pool_ms']:.1f} ms | {broker_ms} | {row['all_ms']:.1f} ms | {row['core_ms']:.1f} ms"
+                     f" | {efficiency} |")
     latency = results["latency"]
     if latency:
         measured = Latency(**latency)
@@ -231,6 +277,11 @@ def markdown(results: dict[str, Any]) -> str:
     if latency:
         p99 = Latency(**latency).percentile(99)
         lines.append(f"| p99 latency < {P99_TARGET:.0f} s | {p99:.2f} s | {'yes' if p99 < P99_TARGET else 'no'} |")
+    for row in results["cpu"]:
+        if row["efficiency"] is not None:
+            met = "yes" if row["efficiency"] >= EFFICIENCY_TARGET else "no"
+            lines.append(f"| efficiency ≥ {EFFICIENCY_TARGET:.2f}, {row['workers']} worker(s)"
+                         f" | {row['efficiency']:.2f} | {met} |")
     peak = max((mb for t in results["pipeline"] for mb in t["peak_rss_mb"]), default=0.0)
     lines.append(f"| peak RSS < {RSS_TARGET_MB:.0f} MB per worker | {peak:.0f} MB"
                  f" | {'yes' if peak < RSS_TARGET_MB else 'no'} |")
@@ -256,6 +307,7 @@ def plots(results: dict[str, Any], folder: Path) -> None:
     figure.tight_layout()
     figure.savefig(folder / "throughput.png", dpi=100)
     plt.close(figure)
+    _cpu_plot(results, folder, plt)
     if results["latency"]:
         latency = results["latency"]
         figure, axes = plt.subplots(figsize=(6, 4))
@@ -265,6 +317,27 @@ def plots(results: dict[str, Any], folder: Path) -> None:
         figure.tight_layout()
         figure.savefig(folder / "latency.png", dpi=100)
         plt.close(figure)
+
+
+def _cpu_plot(results: dict[str, Any], folder: Path, plt: Any) -> None:
+    """Stacked CPU per article by kind of process, beside the core work alone."""
+    rows = results["cpu"]
+    labels = [f"{row['workers']} worker{'s' if row['workers'] > 1 else ''}" for row in rows]
+    figure, axes = plt.subplots(figsize=(6, 4))
+    bottom = [0.0] * len(rows)
+    for key, label in (("pool_ms", "CPU pools"), ("loop_ms", "event loops"), ("broker_ms", "broker")):
+        values = [row[key] or 0.0 for row in rows]
+        axes.bar(labels, values, bottom=bottom, label=label)
+        bottom = [b + v for b, v in zip(bottom, values, strict=True)]
+    axes.axhline(rows[0]["core_ms"], color="black", linestyle="--", label="core work alone")
+    for n, row in enumerate(rows):
+        if row["efficiency"] is not None:
+            axes.annotate(f"{row['efficiency']:.2f}", (n, bottom[n]), ha="center", va="bottom")
+    axes.set(ylabel="CPU ms per article", title="CPU per article (efficiency above each bar)")
+    axes.legend()
+    figure.tight_layout()
+    figure.savefig(folder / "cpu.png", dpi=100)
+    plt.close(figure)
 
 
 def write(results: dict[str, Any], out: Path) -> Path:

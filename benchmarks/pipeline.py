@@ -45,6 +45,7 @@ class Throughput:
     loop_ms: float  # CPU per article in the workers' own processes: Kafka, events, the event loop
     pool_ms: float  # CPU per article in their CPU processes: extraction and NER
     broker_cores: float | None  # the same for the broker, when it runs on this machine
+    broker_ms: float | None  # the broker's CPU per article: it serves the bench's producer and reader too
     machine_cores: float  # every process on the machine, the bench's own included
 
 
@@ -209,6 +210,7 @@ async def run_setup(settings: Settings, workers: int, pages: list[tuple[str, byt
             workers=workers, articles=articles, seconds=seconds, rate=(articles - 1) / seconds,
             peak_rss_mb=[], peak_loop_rss_mb=[], worker_cores=(loops + pools) / wall, loop_ms=loops / articles * 1000,
             pool_ms=pools / articles * 1000, broker_cores=broker / wall if broker_pid else None,
+            broker_ms=broker / articles * 1000 if broker_pid else None,
             machine_cores=machine / wall,
         )
         say(f"  {workers} worker(s): {throughput.rate:.2f} articles/s")

@@ -174,7 +174,9 @@ def build_app(settings: Settings, agents: Iterable[str] = AGENT_NAMES) -> faust.
         key_serializer="raw",
         value_serializer="raw",
         topic_partitions=settings.topic_partitions,
-        topic_replication_factor=settings.topic_replication,
+        topic_replication_factor=settings.topic_replication or 1,  # a worker's settings come resolved
+        # vestnik creates every topic itself before the worker starts, with retries (`streams.kafka.faust_topics`).
+        topic_allow_declare=False,
         consumer_auto_offset_reset="earliest",
         producer_compression_type="zstd",
         producer_max_request_size=settings.max_message_bytes,

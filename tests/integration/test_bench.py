@@ -35,6 +35,10 @@ def test_bench_measures_every_set_up_and_writes_its_table_and_plots(kafka_settin
     assert one["workers"] == 1 and one["articles"] == 30 and one["rate"] > 0
     assert one["loop_ms"] > 0 and one["pool_ms"] > 0  # the worker's CPU process did the extraction and NER
     assert 50 < one["peak_rss_mb"][0] < 4000 and one["peak_loop_rss_mb"][0] < one["peak_rss_mb"][0]
+    [cpu] = results["cpu"]  # the session's broker runs on this machine: its CPU is counted too
+    assert cpu["broker_ms"] == one["broker_ms"] > 0
+    assert cpu["all_ms"] == one["loop_ms"] + one["pool_ms"] + cpu["broker_ms"]
+    assert cpu["efficiency"] == cpu["core_ms"] / cpu["all_ms"] and 0 < cpu["efficiency"] < 1.5
     latency = results["latency"]
     assert latency["offered_rate"] == one["rate"] / 2 and len(latency["seconds"]) == latency["articles"] >= 10
     assert all(0 < s < 60 for s in latency["seconds"])
@@ -44,6 +48,8 @@ def test_bench_measures_every_set_up_and_writes_its_table_and_plots(kafka_settin
     assert "| 1 worker (cleaner + annotator) |" in table and "p99" in table
     assert "| story assignment, one core, window of 1,000 articles (sentence vectors included) |" in table
     assert "| story-feed's sentence encoder alone, one thread |" in table
+    assert "| set-up | event loops | CPU pools | broker | all | core work alone | efficiency |" in table
+    assert f"| efficiency ≥ 0.80, 1 worker(s) | {cpu['efficiency']:.2f} |" in table
     assert table in done.stdout  # the table is printed too
-    for plot in ("throughput.png", "latency.png"):
+    for plot in ("throughput.png", "cpu.png", "latency.png"):
         assert (folder / plot).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
