@@ -27,6 +27,7 @@ import contextlib
 import gzip
 import hashlib
 import json
+import logging
 import random
 import signal
 import sys
@@ -403,6 +404,7 @@ def main() -> None:
     if restarts and args.brokers > 1:
         parser.error("--broker-restarts is for the single broker; with a cluster, use --kill-leader")
 
+    logging.getLogger("aiokafka").setLevel(logging.CRITICAL)  # the run's own reader meets the faults too
     # A terminated run still stops its workers and its broker (the finally blocks below).
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     pages = corpus_pages(args.corpus)

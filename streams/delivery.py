@@ -33,6 +33,7 @@ import logging
 import os
 import random
 import time
+from collections import deque
 from collections.abc import Awaitable, Callable
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -53,6 +54,7 @@ from streams.settings import Settings
 
 log = logging.getLogger(__name__)
 
+SLOT_WAIT = 5.0  # seconds a full loop waits for a slot before it polls with its partitions paused
 EXIT_KAFKA_UNAVAILABLE = 75  # EX_TEMPFAIL: a supervisor (compose, systemd, k8s) restarts the worker
 # aiokafka retries a commit while the coordinator is away; the loop must not wait on it for ever.
 COMMIT_TIMEOUT = 10.0
@@ -297,7 +299,7 @@ class AgentLoop(Service, ConsumerRebalanceListener):
             log.info("%s: consuming %s as group %s", self.agent, ", ".join(self.topics), self.group)
             while not self._stopping:
                 batch = await consumer.getmany(timeout_ms=500, max_records=4 * self.settings.in_flight)
-                await self._dispatch(batch)
+                await self._dispatch(batch, consumer)
                 if self._done and time.monotonic() - self._last_commit >= 1.0:
                     await self._commit()
         except Abandoned:
@@ -327,23 +329,55 @@ class AgentLoop(Service, ConsumerRebalanceListener):
                 log.warning("%s: cannot reach Kafka yet (%r); retrying", self.agent, exc)
                 await asyncio.sleep(2.0)
 
-    async def _dispatch(self, batch: dict[TopicPartition, list[ConsumerRecord]]) -> None:
-        """Start each record once a slot is free, unless a revocation or a stop made the batch stale."""
-        generation = self._generation
-        for tp, records in batch.items():
-            for record in records:
-                await self._slots.acquire()
-                if self._stopping or generation != self._generation:
-                    self._slots.release()
-                    return  # not started: the next owner (maybe us) fetches it again from the commit
-                before, turn = (self._last.get(tp) if self.ordered else None), _Turn()
-                self._last[tp] = turn
-                self._open.setdefault(tp, {})[record.offset] = None
-                self._next[tp] = record.offset + 1
-                give_up = self._give_up.setdefault(tp, asyncio.Event())
-                task = asyncio.create_task(self._handle(tp, record, before, turn, give_up))
-                self._inputs.add(task)
-                task.add_done_callback(self._inputs.discard)
+    async def _dispatch(self, batch: dict[TopicPartition, list[ConsumerRecord]],
+                        consumer: AIOKafkaConsumer | None = None) -> None:
+        """Start each record once a slot is free, unless a revocation or a stop made it stale.
+
+        When every slot stays taken (requests waiting for their host's turn), the consumer
+        keeps polling with its partitions paused: a loop that stopped polling for
+        `max_poll_interval` would be put out of its group.
+        """
+        queue = deque((self._generation, tp, record) for tp, records in batch.items() for record in records)
+        while queue:
+            while not await self._slot(SLOT_WAIT if consumer is not None else None):
+                assert consumer is not None
+                queue.extend(await self._poll_paused(consumer))
+            generation, tp, record = queue.popleft()
+            if self._stopping:
+                self._slots.release()
+                return
+            if generation != self._generation:
+                self._slots.release()
+                continue  # fetched before a revocation: the next owner (maybe us) fetches it again from the commit
+            before, turn = (self._last.get(tp) if self.ordered else None), _Turn()
+            self._last[tp] = turn
+            self._open.setdefault(tp, {})[record.offset] = None
+            self._next[tp] = record.offset + 1
+            give_up = self._give_up.setdefault(tp, asyncio.Event())
+            task = asyncio.create_task(self._handle(tp, record, before, turn, give_up))
+            self._inputs.add(task)
+            task.add_done_callback(self._inputs.discard)
+
+    async def _slot(self, timeout: float | None) -> bool:
+        """Take a slot, waiting at most `timeout` seconds (None: as long as it takes)."""
+        try:
+            await asyncio.wait_for(self._slots.acquire(), timeout)
+        except TimeoutError:
+            return False
+        return True
+
+    async def _poll_paused(self, consumer: AIOKafkaConsumer) -> list[tuple[int, TopicPartition, ConsumerRecord]]:
+        """Poll, the assigned partitions paused, until a slot is free; what comes is of a new assignment."""
+        paused = consumer.assignment()
+        consumer.pause(*paused)
+        fetched = []
+        try:
+            while self._slots.locked() and not self._stopping:
+                batch = await consumer.getmany(timeout_ms=200)
+                fetched += [(self._generation, tp, record) for tp, records in batch.items() for record in records]
+        finally:
+            consumer.resume(*(tp for tp in paused if tp in consumer.assignment()))
+        return fetched
 
     async def _handle(self, tp: TopicPartition, record: ConsumerRecord, before: _Turn | None, turn: _Turn,
                       give_up: asyncio.Event) -> None:

@@ -41,6 +41,15 @@ class Output:
     partition: int | None = None
 
 
+async def _acknowledged(deliveries: list[asyncio.Future[object]], timeout: float) -> None:
+    """Wait for every delivery within `timeout`; raise the first failure, or PublishFailed when time is up."""
+    done, waiting = await asyncio.wait(deliveries, timeout=max(0.0, timeout)) if deliveries else (set(), set())
+    for delivery in done:
+        delivery.result()
+    if waiting:
+        raise PublishFailed(f"{len(waiting)} output(s) not acknowledged in time: the broker did not answer")
+
+
 class Publisher:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
@@ -77,7 +86,8 @@ class Publisher:
             try:
                 deliveries = [await self._producer.send(topic, value=value, key=key, partition=partition)
                               for topic, key, value, partition in messages]
-                await asyncio.gather(*deliveries)
+                # An idempotent producer may keep a batch for a broker that went away: wait no longer than we may.
+                await _acknowledged(deliveries, deadline - time.monotonic())
                 return
             except Exception as exc:
                 if not is_infrastructure(exc):

@@ -10,6 +10,10 @@ from typing import Any
 
 async def unless(give_up: asyncio.Event, waiting: Awaitable[object]) -> bool:
     """Await `waiting` unless `give_up` is set first: then cancel it and return False."""
+    if give_up.is_set():
+        if isinstance(waiting, Coroutine):
+            waiting.close()  # never started: nothing to cancel
+        return False
     job, signal = asyncio.ensure_future(waiting), asyncio.ensure_future(give_up.wait())
     try:
         await asyncio.wait({job, signal}, return_when=asyncio.FIRST_COMPLETED)

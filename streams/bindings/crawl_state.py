@@ -10,6 +10,7 @@ is the partition's, up to its own writes.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 from collections.abc import AsyncIterator
@@ -30,6 +31,7 @@ from streams.topics import topic_name
 log = logging.getLogger(__name__)
 
 STATE_FIELDS = ("last_fetch", "etag", "last_modified", "content_sha256", "failures")
+RETRY_PAUSE = 2.0
 
 
 def _reader(settings: Settings) -> AIOKafkaConsumer:
@@ -66,9 +68,14 @@ class CrawlStates:
         self._read_until: dict[int, int] = {}  # the next offset of each partition not read yet
         self.owned: set[int] = set()
         self.ready = asyncio.Event()  # inputs fetched during an assignment wait for its state
+        self._loading: asyncio.Task[None] | None = None
 
     def get(self, partition: int, url: str) -> CrawlState:
-        return self._states.get(partition, {}).get(url) or CrawlState()
+        return self.held(partition, url) or CrawlState()
+
+    def held(self, partition: int, url: str) -> CrawlState | None:
+        """The state this worker holds for `url`, if any: the very object it remembered."""
+        return self._states.get(partition, {}).get(url)
 
     def output(self, partition: int, url: str, state: CrawlState | None) -> Output:
         """The record that keeps `state` (None: forgets the URL) in the partition of its frontier requests."""
@@ -88,35 +95,61 @@ class CrawlStates:
         return [(partition, url) for partition in sorted(self.owned)
                 for url in expired(((u, s.dump()) for u, s in self._states.get(partition, {}).items()), now, ttl)]
 
-    def revoked(self) -> None:
+    async def revoked(self) -> None:
+        """Stop reading (the next assignment catches up from where this stopped) and hold nothing as owned."""
         self.ready.clear()
         self.owned = set()
+        if self._loading is not None:
+            self._loading.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._loading
+            self._loading = None
 
-    async def assigned(self, partitions: set[int]) -> None:
-        """Hold the state of `partitions`: catch up from where this worker stopped reading, drop the others."""
+    def assigned(self, partitions: set[int]) -> None:
+        """Start reading the state of `partitions`, in the background; inputs wait for `ready`.
+
+        Not within the assignment callback: the group hears no heartbeat from this
+        worker until the callback returns, and a month of state takes a while to read.
+        """
         self.ready.clear()
         for gone in set(self._states) - partitions:
             del self._states[gone]
             self._read_until.pop(gone, None)
-        began, read = time.monotonic(), 0
-        if partitions:
-            reader = _reader(self.settings)
-            await reader.start()
+        self._loading = asyncio.create_task(self._load(partitions), name="vestnik-crawl-state")
+
+    async def _load(self, partitions: set[int]) -> None:
+        """Catch up on `partitions` from where this worker stopped reading, retried until it is read."""
+        began = time.monotonic()
+        while True:
             try:
-                tps = {TopicPartition(self.topic, p) for p in partitions}
-                beginnings = await reader.beginning_offsets(list(tps))
-                starts = {tp: max(self._read_until.get(tp.partition, 0), beginnings[tp]) for tp in tps}
-                async for tp, record in _read(reader, starts):
-                    self._apply(tp.partition, record.key, record.value)
-                    self._read_until[tp.partition] = record.offset + 1
-                    read += 1
-            finally:
-                await reader.stop()
+                read = await self._catch_up(partitions)
+                break
+            except Exception as exc:
+                log.warning("crawler: reading the crawl state failed (%r); retrying", exc)
+                await asyncio.sleep(RETRY_PAUSE)
         self.owned = set(partitions)
         self.ready.set()
         log.info("crawler: crawl state of partitions %s: %d URLs (%d records read in %.1fs)",
                  sorted(partitions), sum(len(self._states.get(p, {})) for p in partitions), read,
                  time.monotonic() - began)
+
+    async def _catch_up(self, partitions: set[int]) -> int:
+        if not partitions:
+            return 0
+        read = 0
+        reader = _reader(self.settings)
+        try:
+            await reader.start()
+            tps = {TopicPartition(self.topic, p) for p in partitions}
+            beginnings = await reader.beginning_offsets(list(tps))
+            starts = {tp: max(self._read_until.get(tp.partition, 0), beginnings[tp]) for tp in tps}
+            async for tp, record in _read(reader, starts):
+                self._apply(tp.partition, record.key, record.value)
+                self._read_until[tp.partition] = record.offset + 1
+                read += 1
+        finally:
+            await reader.stop()
+        return read
 
     def _apply(self, partition: int, key: bytes | None, value: bytes | None) -> None:
         url = (key or b"").decode("utf-8", "replace")

@@ -25,6 +25,7 @@ import asyncio
 import contextlib
 import logging
 import time
+from dataclasses import replace
 from urllib.parse import urlsplit
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
@@ -32,7 +33,7 @@ from aiokafka import AIOKafkaConsumer, TopicPartition
 from agents.common.ids import article_id
 from agents.common.tasks import unless
 from agents.crawler.concurrency import hosts_in_turn
-from agents.crawler.core import crawl_url, discover
+from agents.crawler.core import Visit, crawl_url, discover
 from agents.crawler.discovery import FeedEntry
 from agents.crawler.fetcher import Fetcher, FetchPolicy, TurnAbandoned
 from agents.crawler.frontier import RecentlyQueued
@@ -168,56 +169,79 @@ def register(p: Pipeline) -> None:
     discovery = Discovery(p, load_sources(settings.sources_file, settings.feed_urls, settings.poll_interval), fetcher)
     states = CrawlStates(settings)
     in_hand: set[str] = set()  # the URLs of the requests this worker holds
+    # Visits whose publishing failed, by (partition, offset): the retry of the input publishes what is
+    # left of them, without fetching the page again.
+    unpublished: dict[tuple[int, int], Visit] = {}
 
     async def fetch(key: bytes | None, value: bytes | None) -> Result:
         request = decode(CrawlRequest, value)
-        url, partition = request.url, current_input().partition
+        origin = current_input()
+        url, partition, where = request.url, origin.partition, (origin.partition, origin.offset)
         if url in in_hand:
             return Result(outcome="already_in_hand")  # the request in hand fetches it, or is handled again
         in_hand.add(url)
         try:
-            if not await unless(give_up_signal(), states.ready.wait()):
-                raise Abandoned()  # revoked while the assignment's state was read
+            visit = unpublished.pop(where, None) or await visit_url(request, partition)
             try:
-                visit = await crawl_url(fetcher, request, lambda: states.get(partition, url),
-                                        settings.refetch_after, settings.failure_backoff, give_up_signal())
-            except TurnAbandoned as exc:
-                raise Abandoned() from exc
-            if visit.error is not None:
-                log.info("crawler: %s: %s (%s)", url, visit.outcome, visit.error.reason)
-            if visit.page is not None:
-                await p.publisher.publish([Output("raw_pages", visit.page.id, visit.page)])
-            if visit.state is not None:
-                await p.publisher.publish([states.output(partition, url, visit.state)])
-                states.remember(partition, url, visit.state)
+                if visit.page is not None:
+                    await p.publisher.publish([Output("raw_pages", visit.page.id, visit.page)])
+                    visit = replace(visit, page=None)
+                if visit.state is not None:
+                    await p.publisher.publish([states.output(partition, url, visit.state)])
+                    states.remember(partition, url, visit.state)
+            except Exception:
+                unpublished[where] = visit
+                raise
             return Result(outcome=visit.outcome)
         finally:
             in_hand.discard(url)
 
+    async def visit_url(request: CrawlRequest, partition: int) -> Visit:
+        """Fetch in the host's turn, unless the URL's state says not yet; give up at a revocation."""
+        if not await unless(give_up_signal(), states.ready.wait()):
+            raise Abandoned()  # revoked while the assignment's state was read
+        try:
+            visit = await crawl_url(fetcher, request, lambda: states.get(partition, request.url),
+                                    settings.refetch_after, settings.failure_backoff, give_up_signal())
+        except TurnAbandoned as exc:
+            raise Abandoned() from exc
+        if visit.error is not None:
+            log.info("crawler: %s: %s (%s)", request.url, visit.outcome, visit.error.reason)
+        return visit
+
     async def on_assigned(consumer: AIOKafkaConsumer, assigned: set[TopicPartition]) -> None:
-        await states.assigned({tp.partition for tp in assigned})
+        states.assigned({tp.partition for tp in assigned})
         await discovery.on_assigned(assigned)
 
     async def on_revoked(revoked: set[TopicPartition]) -> None:
-        states.revoked()
+        await states.revoked()
+        for where in [where for where in unpublished if where[0] in {tp.partition for tp in revoked}]:
+            del unpublished[where]
         if discovery.lead in revoked:
             await discovery.stop()
 
     @p.app.timer(interval=min(MAX_PRUNE_INTERVAL, settings.crawl_state_ttl / 10))
     async def forget_expired_state() -> None:
         """Forget, with tombstones in their partitions, the URLs whose state outlived `crawl_state_ttl`."""
-        stale = [(partition, url) for partition, url in states.expired(time.time()) if url not in in_hand]
+        stale = [(partition, url, states.held(partition, url)) for partition, url in states.expired(time.time())
+                 if url not in in_hand]
         try:
-            await p.publisher.publish([states.output(partition, url, None) for partition, url in stale])
+            await p.publisher.publish([states.output(partition, url, None) for partition, url, _ in stale])
+            # A URL visited while its tombstone travelled keeps its new state: written again, after the tombstone.
+            renewed = [(partition, url, new) for partition, url, old in stale
+                       if (new := states.held(partition, url)) is not None and new is not old]
+            await p.publisher.publish([states.output(partition, url, new) for partition, url, new in renewed])
         except Exception as exc:  # the broker is away: the next round forgets them
             log.warning("crawler: forgetting expired crawl state failed (%r)", exc)
             return
-        for partition, url in stale:
-            states.forget(partition, url)
+        for partition, url, old in stale:
+            if states.held(partition, url) is old:
+                states.forget(partition, url)
         if stale:
             log.info("crawler: forgot the expired state of %d URLs", len(stale))
 
     p.consume("crawler", fetch, on_assigned=on_assigned, on_revoked=on_revoked,
               in_flight=settings.fetch_pending, ordered=False)
     p.on_stop(discovery.stop)
+    p.on_stop(states.revoked)
     p.on_close(fetcher.close)

@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator
 
 import pytest
 
+from agents.common.tasks import unless
 from agents.crawler.core import crawl_url
 from agents.crawler.fetcher import Fetcher, FetchPolicy, TurnAbandoned
 from agents.crawler.state import CrawlState
@@ -85,3 +86,15 @@ async def test_the_state_is_read_again_when_the_turn_comes_so_a_url_fetched_mean
         outcomes = await asyncio.gather(visit(), visit())  # both find the URL new before the first turn
     assert sorted(outcomes) == ["fresh", "published"]
     assert demo.requests.count(demo.pages[0].path) == 1
+
+
+async def test_unless_gives_up_at_once_when_the_signal_is_already_set() -> None:
+    """An input started after its partition's revocation must not go ahead because its wait happened to be short."""
+    give_up, ran = asyncio.Event(), []
+    give_up.set()
+
+    async def free() -> None:
+        ran.append(True)
+
+    assert await unless(give_up, free()) is False
+    assert ran == []

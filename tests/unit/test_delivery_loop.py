@@ -199,3 +199,48 @@ async def test_a_revocation_while_publishing_fails_keeps_retrying_until_the_work
     loop._commit = commit  # type: ignore[method-assign]
     await asyncio.wait_for(loop.on_partitions_revoked({partition0}), 5.0)
     assert exits == [f"{TOPIC}[0]@0"]
+
+
+class PollingConsumer:
+    """Just enough of a consumer to see whether the loop keeps polling and what it pauses."""
+
+    def __init__(self, partitions: set[TopicPartition]) -> None:
+        self.partitions, self.paused, self.polls = partitions, set[TopicPartition](), 0
+
+    def assignment(self) -> set[TopicPartition]:
+        return set(self.partitions)
+
+    def pause(self, *partitions: TopicPartition) -> None:
+        self.paused |= set(partitions)
+
+    def resume(self, *partitions: TopicPartition) -> None:
+        self.paused -= set(partitions)
+
+    async def getmany(self, timeout_ms: int = 0, max_records: int | None = None) -> dict[TopicPartition, list[Any]]:
+        self.polls += 1
+        await asyncio.sleep(timeout_ms / 1000)
+        return {}
+
+
+async def test_a_loop_whose_slots_stay_taken_keeps_polling_with_its_partitions_paused(monkeypatch: Any) -> None:
+    """Requests waiting long for their host's turn must not stop the polls, or the group puts the worker out."""
+    monkeypatch.setattr("streams.delivery.SLOT_WAIT", 0.05)
+    release = asyncio.Event()
+    started: list[str] = []
+
+    async def handler(key: bytes | None, value: bytes | None) -> Result:
+        started.append((value or b"").decode())
+        await release.wait()
+        return Result()
+
+    loop = make_loop(handler, Publisher(), in_flight=1, ordered=False)
+    partition0 = TopicPartition(TOPIC, 0)
+    consumer = PollingConsumer({partition0})
+    dispatch = asyncio.create_task(loop._dispatch(batch(partitions=1, per_partition=2), consumer))  # type: ignore[arg-type]
+    await asyncio.sleep(0.6)
+    assert started == ["0/0"] and consumer.polls >= 2 and consumer.paused == {partition0}
+    release.set()
+    await asyncio.wait_for(dispatch, 2.0)
+    await loop._drain()
+    assert started == ["0/0", "0/1"] and consumer.paused == set()
+    assert loop._done[partition0] == 2
