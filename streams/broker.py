@@ -21,6 +21,7 @@ from pathlib import Path
 
 from streams.kafka_runtime import BrokerError, java_executable, kafka_classpath
 from streams.settings import Settings
+from streams.topics import MAX_REPLICATION, min_insync
 
 
 @dataclass(frozen=True)
@@ -92,8 +93,8 @@ class EmbeddedBroker:
         sasl = f",SASL_PLAINTEXT://{s.broker_host}:{s.broker_sasl_port}" if s.broker_sasl_port else ""
         quorum = (f"controller.quorum.voters={','.join(self.voters)}" if self.voters
                   else f"controller.quorum.bootstrap.servers={s.broker_host}:{s.controller_port}")
-        replicas = min(3, len(self.voters) or 1)
-        insync = 2 if replicas >= 3 else 1
+        replicas = min(MAX_REPLICATION, len(self.voters) or 1)
+        insync = min_insync(replicas)
         return "\n".join([
             "process.roles=broker,controller",
             f"node.id={self.node_id}",
@@ -134,8 +135,12 @@ class EmbeddedBroker:
         ]
 
     @property
+    def meta_file(self) -> Path:
+        return self.data_dir / "logs" / "meta.properties"
+
+    @property
     def formatted(self) -> bool:
-        return (self.data_dir / "logs" / "meta.properties").exists()
+        return self.meta_file.exists()
 
     def _format(self, java: JavaCommand, cluster_id: str | None = None) -> None:
         """Write the node's properties; format its storage the first time (every node of a cluster with one id)."""
@@ -304,9 +309,8 @@ class EmbeddedCluster:
     def _cluster_id(self) -> str | None:
         """The id that the formatted nodes share, so that a node formatted later joins the same cluster."""
         for node in self.nodes:
-            meta = node.data_dir / "logs" / "meta.properties"
-            if meta.exists():
-                for line in meta.read_text().splitlines():
+            if node.formatted:
+                for line in node.meta_file.read_text().splitlines():
                     if line.startswith("cluster.id="):
                         return line.split("=", 1)[1].strip()
         return None

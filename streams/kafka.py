@@ -26,7 +26,7 @@ from aiokafka.errors import (
 from mode.utils.times import want_seconds
 
 from streams.settings import Settings
-from streams.topics import TOPICS, topic_name
+from streams.topics import MAX_REPLICATION, TOPICS, min_insync, topic_name
 
 log = logging.getLogger(__name__)
 
@@ -70,14 +70,6 @@ def faust_credentials(settings: Settings) -> faust.types.auth.CredentialsT | Non
         mechanism=settings.sasl_mechanism,
         ssl_context=_ssl_context(settings) if protocol == "SASL_SSL" else None,
     )
-
-
-MAX_REPLICATION = 3
-
-
-def min_insync(replication: int) -> int:
-    """Replicas a write at acks=all waits for: two of three, so one broker may fail with nothing lost."""
-    return 2 if replication >= MAX_REPLICATION else 1
 
 
 def _replicated(settings: Settings, configs: dict[str, str]) -> dict[str, str]:

@@ -69,6 +69,15 @@ TOPICS: dict[str, TopicSpec] = {
 }
 
 
+MAX_REPLICATION = 3
+"""Replicas of a topic when the cluster has enough brokers (and of a local cluster's internal topics)."""
+
+
+def min_insync(replication: int) -> int:
+    """Replicas a write at acks=all waits for: two of three, so one broker may fail with nothing lost."""
+    return 2 if replication >= MAX_REPLICATION else 1
+
+
 def topic_name(settings: Settings, key: str) -> str:
     return settings.topic(TOPICS[key].suffix)
 

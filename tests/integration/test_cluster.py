@@ -17,6 +17,7 @@ from aiokafka.admin.config_resource import ConfigResource, ConfigResourceType
 from benchmarks.chaos import Plan, chaos, corpus_pages
 from streams.broker import EmbeddedCluster
 from streams.kafka import client_options, ensure_topics, with_replication
+from streams.kafka_runtime import BrokerError
 from streams.settings import Settings
 from streams.topics import topic_name
 from tests.conftest import free_port
@@ -25,9 +26,17 @@ from tests.pages import page_corpus
 
 @pytest.fixture(scope="module")
 def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmbeddedCluster]:
-    cluster = EmbeddedCluster(Settings(bootstrap_servers="", broker_heap="512m"), tmp_path_factory.mktemp("cluster"),
-                              size=3, ports=tuple((free_port(), free_port()) for _ in range(3)))
-    seconds = cluster.start()
+    for attempt in range(3):
+        # A port found free may be taken (by a client's outgoing connection) before its node binds it.
+        cluster = EmbeddedCluster(Settings(bootstrap_servers="", broker_heap="512m"),
+                                  tmp_path_factory.mktemp("cluster"), size=3,
+                                  ports=tuple((free_port(), free_port()) for _ in range(3)))
+        try:
+            seconds = cluster.start()
+            break
+        except BrokerError:
+            if attempt == 2:
+                raise
     print(f"\nthree-node cluster at {cluster.bootstrap} started in {seconds:.1f}s")
     try:
         yield cluster
