@@ -4,7 +4,9 @@ Two crawler workers under a restarting supervisor crawl a local site of three
 hosts sharing two frontier partitions; a worker's process group is SIGKILLed
 at random, then just after the group settles. Every page must be published;
 no page may be served more than twice, and only a request that a kill caught
-between the site's answer and the crawl state's write is fetched again.
+between the site's answer and the crawl state's write is fetched again: a
+worker fetches one page per host at a time, so a kill interrupts at most one
+page of each host.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ async def test_killed_crawlers_miss_no_page_and_fetch_again_only_what_a_kill_int
     print(f"\n{report.line()}")
     assert report.kills == plan.kills
     assert report.missing == 0, report.missing_urls
-    assert report.most_served <= 2 and report.served_twice <= report.kills, report.served_twice_urls
+    assert report.most_served <= 2 and report.served_twice <= report.kills * plan.hosts, report.served_twice_urls
     assert report.duplicate_raw <= report.served_twice  # a page is published again only when fetched again
     assert report.frontier_requests == report.pages  # new leaders read the frontier back: nothing queued twice
     assert report.longest_ownerless <= 10.0
