@@ -12,11 +12,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import hashlib
+import math
 import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import orjson
 import psutil
@@ -31,6 +34,7 @@ from streams.settings import Settings
 from streams.topics import topic_name
 
 AGENTS = "cleaner,annotator"
+JIT_THREAD = re.compile(r"C[12] CompilerThre")  # HotSpot's compiler threads, as /proc names them
 
 
 @dataclass
@@ -46,7 +50,24 @@ class Throughput:
     pool_ms: float  # CPU per article in their CPU processes: extraction and NER
     broker_cores: float | None  # the same for the broker, when it runs on this machine
     broker_ms: float | None  # the broker's CPU per article: it serves the bench's producer and reader too
+    broker_jit_ms: float | None  # the broker's JIT compiler threads per article, left out of broker_ms
     machine_cores: float  # every process on the machine, the bench's own included
+
+
+# An article's path, each step between two wall-clock marks: the bench's send, the times the agents
+# built their events (after their CPU jobs), the records' produce times, and the reader's arrival.
+STEPS = (
+    ("to the cleaner, through extraction", "sent", "cleaned"),
+    ("cleaner: in order, produced", "cleaned", "clean_sent"),
+    ("to the annotator, through NER", "clean_sent", "annotated"),
+    ("annotator: in order, produced", "annotated", "enriched_sent"),
+    ("acknowledged, read", "enriched_sent", "arrived"),
+)
+
+
+def percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
 
 
 @dataclass
@@ -55,10 +76,21 @@ class Latency:
     offered_rate: float
     articles: int
     seconds: list[float] = field(default_factory=list)
+    steps: dict[str, list[float]] = field(default_factory=dict)  # step -> seconds, in the order of `seconds`
+    sent: list[float] = field(default_factory=list)  # when each was sent, seconds into the run
 
     def percentile(self, p: float) -> float:
-        ordered = sorted(self.seconds)
-        return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
+        return percentile(self.seconds, p)
+
+    def slowest(self, n: int) -> list[tuple[float, float, dict[str, float]]]:
+        """The `n` slowest articles: when each was sent, its latency, and what each step took."""
+        worst = sorted(range(len(self.seconds)), key=lambda i: -self.seconds[i])[:n]
+        return [(self.sent[i], self.seconds[i], {step: times[i] for step, times in self.steps.items()})
+                for i in worst]
+
+
+def _wall(stamp: str) -> float:
+    return datetime.fromisoformat(stamp).timestamp()
 
 
 def raw_page(url: str, html: bytes, tag: str) -> RawPage:
@@ -70,27 +102,40 @@ def raw_page(url: str, html: bytes, tag: str) -> RawPage:
 
 
 class Arrivals:
-    """When each enriched article first arrived (monotonic seconds)."""
+    """When each enriched article first arrived (monotonic seconds), and the wall-clock marks of its path."""
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.at: dict[str, float] = {}
+        self.marks: dict[str, dict[str, float]] = {}  # article id -> STEPS' marks the topics carry
 
     async def follow(self) -> None:
-        consumer = AIOKafkaConsumer(topic_name(self.settings, "enriched_articles"), **client_options(self.settings),
+        clean, enriched = topic_name(self.settings, "clean_articles"), topic_name(self.settings, "enriched_articles")
+        consumer = AIOKafkaConsumer(clean, enriched, **client_options(self.settings),
                                     group_id=None, auto_offset_reset="earliest", enable_auto_commit=False,
                                     fetch_max_wait_ms=50)
         await consumer.start()
         try:
             while True:
                 batch = await consumer.getmany(timeout_ms=200)
-                now = time.monotonic()
+                now, wall = time.monotonic(), time.time()
                 for messages in batch.values():
                     for message in messages:
                         if message.value is not None:
-                            self.at.setdefault(orjson.loads(message.value)["id"], now)
+                            self._arrived(message.topic == enriched, orjson.loads(message.value),
+                                          message.timestamp / 1000, now, wall)
         finally:
             await consumer.stop()
+
+    def _arrived(self, is_enriched: bool, event: dict[str, Any], produced: float, now: float, wall: float) -> None:
+        marks = self.marks.setdefault(event["id"], {})
+        if not is_enriched:
+            marks.setdefault("clean_sent", produced)
+            return
+        if event["id"] not in self.at:
+            self.at[event["id"]] = now
+            marks.update(cleaned=_wall(event["cleaned_at"]), annotated=_wall(event["annotated_at"]),
+                         enriched_sent=produced, arrived=wall)
 
     async def wait_for(self, ids: set[str], timeout: float) -> None:
         deadline = time.monotonic() + timeout
@@ -126,14 +171,31 @@ class Sampler:
                 total += times.user + times.system
         return total
 
-    def cpu(self) -> tuple[float, float, float, float]:
-        """CPU seconds so far of the workers' own processes, of their CPU processes, of the broker, of the machine."""
+    def _broker_cpu(self) -> tuple[float, float]:
+        """The broker's CPU seconds: its work, and its JIT compilers'.
+
+        A freshly started JVM compiles its hot code for minutes; a broker that has run
+        for days has long done so. That one-off cost is counted apart, not per article.
+        """
+        if self.broker is None:
+            return 0.0, 0.0
+        total, jit = self._cpu([self.broker]), 0.0
+        with contextlib.suppress(psutil.Error, OSError):
+            for thread in self.broker.threads():
+                name = Path(f"/proc/{self.broker.pid}/task/{thread.id}/comm")
+                if name.exists() and JIT_THREAD.match(name.read_text()):
+                    jit += thread.user_time + thread.system_time
+        return total - jit, jit
+
+    def cpu(self) -> tuple[float, float, float, float, float]:
+        """CPU seconds so far of the workers' own processes, of their CPU processes, of the broker (its work, its
+        JIT compilers) and of the machine."""
         trees = [self._tree(pid) for pid in self.pids]
         loops = self._cpu([tree[0] for tree in trees if tree])
         pools = self._cpu([p for tree in trees for p in tree[1:]])
-        broker = self._cpu([self.broker]) if self.broker else 0.0
+        broker, jit = self._broker_cpu()
         machine = psutil.cpu_times()
-        return loops, pools, broker, machine.user + machine.system + getattr(machine, "nice", 0.0)
+        return loops, pools, broker, jit, machine.user + machine.system + getattr(machine, "nice", 0.0)
 
     async def run(self) -> None:
         while True:
@@ -182,8 +244,9 @@ async def run_setup(settings: Settings, workers: int, pages: list[tuple[str, byt
     arrivals = Arrivals(settings)
     sampler = Sampler(processes, broker_pid)
     tasks = [asyncio.create_task(arrivals.follow()), asyncio.create_task(sampler.run())]
+    # Standing in for the crawler: its pages reach the broker as the crawler's publisher sends them.
     producer = AIOKafkaProducer(**client_options(settings), max_request_size=settings.max_message_bytes,
-                                linger_ms=5, acks=1)
+                                linger_ms=5, acks="all", compression_type="zstd")
     await producer.start()
     try:
         await asyncio.gather(*(w.wait_ready(timeout=180) for w in processes))
@@ -205,12 +268,14 @@ async def run_setup(settings: Settings, workers: int, pages: list[tuple[str, byt
         times = sorted(arrivals.at[i] for i in ids)
         seconds = times[-1] - times[0]
         wall = ended - began
-        loops, pools, broker, machine = (after - before for after, before in zip(cpu_after, cpu_before, strict=True))
+        loops, pools, broker, jit, machine = (after - before
+                                              for after, before in zip(cpu_after, cpu_before, strict=True))
         throughput = Throughput(
             workers=workers, articles=articles, seconds=seconds, rate=(articles - 1) / seconds,
             peak_rss_mb=[], peak_loop_rss_mb=[], worker_cores=(loops + pools) / wall, loop_ms=loops / articles * 1000,
             pool_ms=pools / articles * 1000, broker_cores=broker / wall if broker_pid else None,
             broker_ms=broker / articles * 1000 if broker_pid else None,
+            broker_jit_ms=jit / articles * 1000 if broker_pid else None,
             machine_cores=machine / wall,
         )
         say(f"  {workers} worker(s): {throughput.rate:.2f} articles/s")
@@ -238,15 +303,20 @@ async def _latency(settings: Settings, producer: AIOKafkaProducer, arrivals: Arr
     """Offer pages at `rate` for `seconds`; each page's latency is from its send to its enriched arrival."""
     count = max(10, round(rate * seconds))
     sent: dict[str, float] = {}
+    sent_wall: dict[str, float] = {}
     acks = []
     began = time.monotonic()
     for n in range(count):
         url, html = pages[n % len(pages)]
         page = raw_page(url, html, f"{settings.app_id}-latency-{n}")  # built before its slot, not in it
         await asyncio.sleep(max(0.0, began + n / rate - time.monotonic()))
-        sent[page.id] = time.monotonic()
+        sent[page.id], sent_wall[page.id] = time.monotonic(), time.time()
         acks.append(await _send(producer, settings, page))
     await asyncio.gather(*acks)
     await arrivals.wait_for(set(sent), timeout=300)
+    marks = {i: {"sent": sent_wall[i], **arrivals.marks[i]} for i in sent}
+    steps = {step: [marks[i].get(end, math.nan) - marks[i].get(start, math.nan) for i in sent]
+             for step, start, end in STEPS}
     return Latency(workers=workers, offered_rate=rate, articles=count,
-                   seconds=[arrivals.at[i] - sent[i] for i in sent])
+                   seconds=[arrivals.at[i] - sent[i] for i in sent], steps=steps,
+                   sent=[sent[i] - began for i in sent])

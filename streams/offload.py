@@ -6,17 +6,24 @@ A process that dies under a job is not blamed on the input at once: the job is
 tried again on a fresh process, and only an input that kills its process every
 time is poison. A job cut short because the pool is stopping is the worker's
 business (CpuPoolStopping), never the input's.
+
+Jobs expected to be short go first (`Turns`): one long article must not hold
+up every short one that arrives while it runs.
 """
 
 from __future__ import annotations
 
 import asyncio
+import heapq
 import importlib
+import itertools
 import logging
 import multiprocessing
 import os
+import time
 from collections.abc import Callable
 from concurrent.futures import TimeoutError as FutureTimeout
+from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from pebble import ProcessExpired, ProcessPool
@@ -39,6 +46,69 @@ def _call(job: str, *args: Any) -> Any:
     return getattr(importlib.import_module(module), name)(*args)
 
 
+def _timed(fn: Callable[..., Any], *args: Any) -> tuple[Any, float]:
+    """The result, and the seconds the CPU process spent on it (not the time the job waited for it)."""
+    began = time.perf_counter()
+    result = fn(*args)
+    return result, time.perf_counter() - began
+
+
+@dataclass(order=True)
+class _Waiting:
+    due: float
+    seq: int
+    granted: asyncio.Future[None] = field(compare=False)
+
+
+class Turns:
+    """Who goes to the CPU processes next: the job whose arrival plus expected run time comes first.
+
+    A job is expected to take its size (bytes of a page, characters of a text)
+    times the seconds per unit its kind took lately. A short job arriving while
+    a long one waits goes first, and a long one is overtaken only by jobs that
+    arrive within its own expected run time: it waits at most about that long
+    again. The processes get one job more than they have, so none idles
+    between two jobs. Unknown kinds and sizes are expected to take no time.
+    """
+
+    def __init__(self, places: int, smoothing: float = 0.2) -> None:
+        self.places, self.smoothing = places, smoothing
+        self._taken = 0
+        self._waiting: list[_Waiting] = []
+        self._seq = itertools.count()
+        self._seconds_per_unit: dict[str, float] = {}
+
+    def expected(self, kind: str, size: int) -> float:
+        return self._seconds_per_unit.get(kind, 0.0) * size
+
+    async def take(self, kind: str, size: int) -> None:
+        if self._taken < self.places and not self._waiting:
+            self._taken += 1
+            return
+        granted = asyncio.get_running_loop().create_future()
+        heapq.heappush(self._waiting, _Waiting(time.monotonic() + self.expected(kind, size), next(self._seq), granted))
+        try:
+            await granted
+        except asyncio.CancelledError:
+            if granted.done() and not granted.cancelled():
+                self.release()  # granted, then cancelled before it was used
+            raise
+
+    def release(self) -> None:
+        self._taken -= 1
+        while self._waiting and self._taken < self.places:
+            granted = heapq.heappop(self._waiting).granted
+            if not granted.done():
+                self._taken += 1
+                granted.set_result(None)
+
+    def learn(self, kind: str, size: int, seconds: float) -> None:
+        if size > 0:
+            rate = seconds / size
+            known = self._seconds_per_unit.get(kind)
+            self._seconds_per_unit[kind] = rate if known is None else known + self.smoothing * (rate - known)
+
+
 class WorkerCrashed(RuntimeError):
     """One input killed its CPU worker process on every attempt (e.g. out of memory): poison."""
 
@@ -56,6 +126,7 @@ class CpuPool:
         self.crash_attempts = crash_attempts
         self.crash_pause = crash_pause
         self._pool: ProcessPool | None = None
+        self._turns = Turns(workers + 1)
         self._stopping = False
         self._waiting: set[asyncio.Future[Any]] = set()
 
@@ -68,13 +139,21 @@ class CpuPool:
                                      context=multiprocessing.get_context("spawn"))
         return self._pool
 
-    async def run(self, fn: Callable[..., T] | str, *args: Any) -> T:
-        """Run `fn(*args)` in a CPU process; `fn` may be "module:function", imported by that process only."""
+    async def run(self, fn: Callable[..., T] | str, *args: Any, size: int = 0) -> T:
+        """Run `fn(*args)` in a CPU process; `fn` may be "module:function", imported by that process only.
+
+        `size` is what the job's time grows with (a page's bytes, a text's characters): shorter jobs go first.
+        """
         name = fn.rpartition(":")[2] if isinstance(fn, str) else fn.__name__
-        target, target_args = (_call, (fn, *args)) if isinstance(fn, str) else (fn, args)
+        target_args = (_call, fn, *args) if isinstance(fn, str) else (fn, *args)
         for attempt in range(1, self.crash_attempts + 1):
             try:
-                result: T = await self._run_once(name, target, *target_args)
+                await self._turns.take(name, size)
+                try:
+                    result, seconds = await self._run_once(name, _timed, *target_args)
+                finally:
+                    self._turns.release()
+                self._turns.learn(name, size, seconds)
                 return result
             except ProcessExpired as exc:
                 if self._stopping:

@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from agents.annotator.aliases import AliasTable, default_aliases, fold
 from agents.annotator.entities import NamedMention, group_entities
 from agents.annotator.facts import FactFinder
-from agents.annotator.guard import DEFAULT_MAX_CHARS, UnannotatableText, prepare_text
+from agents.annotator.guard import DEFAULT_MAX_CHARS, UnannotatableText, prepare_text, replace_unsafe_chars
 from agents.annotator.naming import MentionNamer
 from agents.annotator.nlp import NatashaModels, analyse
 from agents.annotator.quotes import QuoteFinder
@@ -55,16 +55,32 @@ class Annotator:
         self.quote_finder = QuoteFinder(self.models.morph_vocab)
         self.fact_finder = FactFinder(self.models.dates_extractor, self.models.money_extractor)
 
-    def annotate(self, text: str, title: str | None = None, *, max_chars: int | None = None) -> Annotation:
-        """Annotate `text`; raise UnannotatableText when it cannot be done."""
+    def annotate(self, text: str, title: str | None = None, *, max_chars: int | None = None,
+                 named: list[NamedMention] | None = None) -> Annotation:
+        """Annotate `text`; raise UnannotatableText when it cannot be done.
+
+        `named`: the named mentions of the whole text, found before in pieces (`named_mentions_in`).
+        """
         safe = prepare_text(text, max_chars=self.max_chars if max_chars is None else max_chars)
-        named = self._named_mentions(text, safe)
+        named = self._named_mentions(text, safe) if named is None else named
         title_mentions, title_words = self._title_clues(title)
         grouping = group_entities(named, len(text), title_mentions, title_words)
         quotes = self.quote_finder.find(text, safe, named, grouping)
         dates, money = self.fact_finder.find(text, safe)
         mentions = [item.mention for item in named]
         return Annotation(mentions=mentions, entities=grouping.entities, quotes=quotes, dates=dates, money=money)
+
+    def named_mentions_in(self, piece: str, offset: int) -> list[NamedMention]:
+        """The named mentions of one piece of a long text, with offsets into that text.
+
+        A long text is annotated in pieces (`text_pieces`), one CPU job each, so
+        that shorter articles need not wait for the whole of it; the pieces end
+        at paragraph breaks, as the NER model's own chunks do.
+        """
+        named = self._named_mentions(piece, replace_unsafe_chars(piece))
+        return [replace(item, mention=item.mention.model_copy(
+                    update={"start": item.mention.start + offset, "stop": item.mention.stop + offset}))
+                for item in named] if offset else named
 
     def _title_clues(self, title: str | None) -> tuple[list[NamedMention], frozenset[str]]:
         """Mentions in the title, and its words as lemmas; nothing for an unusable title."""

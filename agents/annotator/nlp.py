@@ -28,9 +28,9 @@ from natasha import (
 from natasha.doc import DocToken
 from pymorphy2_dicts_ru import get_path as russian_dictionary_path
 
+from agents.annotator.pieces import DEFAULT_CHUNK_CHARS, chunk_bounds
 from agents.annotator.spans import Span, Token
 
-DEFAULT_CHUNK_CHARS = 20_000
 STRESS_MARKS = re.compile("[\u0300\u0301]")
 
 
@@ -95,26 +95,6 @@ def bio_spans(tokens: Sequence[Token], tags: Iterable[str]) -> Iterator[Span]:
 def plain_word(word: str) -> str:
     """The word without stress marks ("Пу́тин" -> "Путин"): the models never saw them."""
     return STRESS_MARKS.sub("", word) if "\u0301" in word or "\u0300" in word else word
-
-
-def chunk_bounds(text: str, max_chars: int) -> list[tuple[int, int]]:
-    """Cut `text` into pieces of at most `max_chars`, at the strongest break in reach."""
-    bounds = []
-    start = 0
-    while len(text) - start > max_chars:
-        window = text[start : start + max_chars]
-        cut = 0
-        for separator in ("\n\n", "\n", ". ", " "):
-            found = window.rfind(separator, max_chars // 2)
-            if found > 0:
-                cut = found + len(separator)
-                break
-        cut = cut or max_chars
-        bounds.append((start, start + cut))
-        start += cut
-    if start < len(text):
-        bounds.append((start, len(text)))
-    return bounds
 
 
 @dataclass

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 import faust
 from faust.windows import TumblingWindow
 
+from agents.annotator.pieces import text_pieces
 from agents.annotator.version import ANNOTATOR_VERSION
 from schemas.models import ArticleFields, CleanArticle, EnrichedArticle, EntityMention, utc_now
 from streams.app import Pipeline
@@ -20,11 +21,14 @@ from streams.tables import active_partitions, key_partition
 
 if TYPE_CHECKING:
     from agents.annotator.core import Annotation
+    from agents.annotator.entities import NamedMention
 
 log = logging.getLogger(__name__)
 
 
 ANNOTATE_TEXT = "agents.annotator.cpu:annotate_text"
+NAME_PIECE = "agents.annotator.cpu:name_piece"
+ANNOTATE_NAMED = "agents.annotator.cpu:annotate_named"
 
 
 def enrich(article: CleanArticle, annotation: Annotation) -> EnrichedArticle:
@@ -61,9 +65,22 @@ def entity_mentions(enriched: EnrichedArticle) -> list[EntityMention]:
 
 
 def register(p: Pipeline) -> None:
+    async def annotate(text: str, title: str | None) -> Annotation:
+        """One CPU job; a long text's named mentions first, a piece a job, so that others go between them."""
+        max_chars = p.settings.max_body_chars
+        pieces = text_pieces(text) if len(text) <= max_chars else []
+        if len(pieces) <= 1:
+            whole: Annotation = await p.cpu.run(ANNOTATE_TEXT, text, title, max_chars, size=len(text))
+            return whole
+        named: list[NamedMention] = []
+        for start, stop in pieces:
+            named += await p.cpu.run(NAME_PIECE, text[start:stop], start, size=stop - start)
+        rest: Annotation = await p.cpu.run(ANNOTATE_NAMED, text, title, max_chars, named, size=len(text))
+        return rest
+
     async def handle(key: bytes | None, value: bytes | None) -> Result:
         article = decode(CleanArticle, value)
-        annotation: Annotation = await p.cpu.run(ANNOTATE_TEXT, article.body, article.title, p.settings.max_body_chars)
+        annotation = await annotate(article.body, article.title)
         enriched = enrich(article, annotation)
         log.info("enriched %s %s: %s", enriched.id, enriched.title or enriched.url,
                  ", ".join(e.name for e in enriched.entities[:5]))

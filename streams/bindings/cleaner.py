@@ -48,7 +48,8 @@ def register(p: Pipeline) -> None:
         raw = decode(RawPage, value)
         charset = header_charset(raw.headers.get("content-type"))
         try:
-            article: Article = await p.cpu.run(CLEAN_PAGE, raw.content, raw.final_url, charset, raw.feed_text)
+            article: Article = await p.cpu.run(CLEAN_PAGE, raw.content, raw.final_url, charset, raw.feed_text,
+                                                  size=len(raw.content))
         except UnreadablePage:
             raise  # input that cannot be processed: a dead letter
         except NotAnArticle as exc:  # an index page or a stub: ordinary, counted

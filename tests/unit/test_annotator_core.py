@@ -12,8 +12,9 @@ from dataclasses import FrozenInstanceError
 import pytest
 
 from agents.annotator import ANNOTATOR_VERSION, Annotation, Annotator, UnannotatableText, get_annotator
-from agents.annotator.nlp import DEFAULT_CHUNK_CHARS
+from agents.annotator.pieces import DEFAULT_CHUNK_CHARS, text_pieces
 from schemas.models import DateMention, MoneyMention, Quote
+from streams.offload import CpuPool
 from tests.articles import written_articles
 
 ARTICLES = written_articles()
@@ -216,6 +217,31 @@ def test_long_text_is_tagged_to_the_end(annotator: Annotator) -> None:
     assert max(m.start for m in annotation.mentions) > len(text) - len(body)
     single = {(e.type, e.name) for e in annotator.annotate(body).entities}
     assert {(e.type, e.name) for e in annotation.entities} == single
+
+
+def test_a_long_text_annotated_in_pieces_is_annotated_as_a_whole(annotator: Annotator) -> None:
+    bodies = itertools.cycle(article.body for article in ARTICLES.values())
+    text = ""
+    while len(text) <= 2 * DEFAULT_CHUNK_CHARS:
+        text += next(bodies) + "\n\n"
+    pieces = text_pieces(text)
+    assert len(pieces) >= 3 and pieces[0][0] == 0 and pieces[-1][1] == len(text)
+    named = [item for start, stop in pieces for item in annotator.named_mentions_in(text[start:stop], start)]
+    assert all(text[item.mention.start:item.mention.stop] == item.mention.text for item in named)
+    assert annotator.annotate(text, "Заголовок", named=named) == annotator.annotate(text, "Заголовок")
+
+
+async def test_the_pieces_cpu_jobs_cross_process_boundaries(annotator: Annotator) -> None:
+    text = "\n\n".join([ARTICLES["bridge"].body] * (DEFAULT_CHUNK_CHARS // len(ARTICLES["bridge"].body) + 2))
+    pool = CpuPool(workers=1, timeout=120.0)
+    try:
+        named = []
+        for start, stop in text_pieces(text):
+            named += await pool.run("agents.annotator.cpu:name_piece", text[start:stop], start, size=stop - start)
+        annotation = await pool.run("agents.annotator.cpu:annotate_named", text, None, 1_000_000, named)
+    finally:
+        await pool.close()
+    assert annotation == annotator.annotate(text)
 
 
 PIECES = [

@@ -6,7 +6,8 @@ import itertools
 
 import pytest
 
-from agents.annotator.nlp import bio_spans, chunk_bounds, plain_word
+from agents.annotator.nlp import bio_spans, plain_word
+from agents.annotator.pieces import chunk_bounds
 from agents.annotator.spans import Span, Token
 
 
