@@ -90,7 +90,8 @@ class Latency:
 
 
 def _wall(stamp: str) -> float:
-    return datetime.fromisoformat(stamp).timestamp()
+    """An event's time, to the millisecond as record timestamps are: a step between the two is never below 0."""
+    return math.floor(datetime.fromisoformat(stamp).timestamp() * 1000) / 1000
 
 
 def raw_page(url: str, html: bytes, tag: str) -> RawPage:
