@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from benchmarks.pipeline import STEPS
 from streams.settings import Settings
 from tests.integration.harness import ROOT, settings_env
 from tests.pages import page_corpus
@@ -39,16 +40,24 @@ def test_bench_measures_every_set_up_and_writes_its_table_and_plots(kafka_settin
     assert cpu["broker_ms"] == one["broker_ms"] > 0
     assert cpu["all_ms"] == one["loop_ms"] + one["pool_ms"] + cpu["broker_ms"]
     assert cpu["efficiency"] == cpu["core_ms"] / cpu["all_ms"] and 0 < cpu["efficiency"] < 1.5
+    assert one["broker_jit_ms"] >= 0 and cpu["broker_jit_ms"] == one["broker_jit_ms"]  # counted apart, not in all_ms
+    assert cpu["platform_share"] == (one["loop_ms"] + one["broker_ms"]) / one["pool_ms"]
     latency = results["latency"]
     assert latency["offered_rate"] == one["rate"] / 2 and len(latency["seconds"]) == latency["articles"] >= 10
     assert all(0 < s < 60 for s in latency["seconds"])
+    assert list(latency["steps"]) == [step for step, _start, _end in STEPS]
+    for n, total in enumerate(latency["seconds"]):  # each article's steps are its path, end to end
+        steps = [times[n] for times in latency["steps"].values()]
+        assert all(step >= 0 for step in steps) and abs(sum(steps) - total) < 0.1
     assert results["ratios"]["one_worker_vs_limit"] == one["rate"] / stages["per_core_limit"]
 
     table = (folder / "results.md").read_text()
     assert "| 1 worker (cleaner + annotator) |" in table and "p99" in table
     assert "| story assignment, one core, window of 1,000 articles (sentence vectors included) |" in table
     assert "| story-feed's sentence encoder alone, one thread |" in table
-    assert "| set-up | event loops | CPU pools | broker | all | core work alone | efficiency |" in table
+    assert ("| set-up | event loops | CPU pools | broker (JIT apart) | all | core work alone | efficiency"
+            " | platform's share |") in table
+    assert "| to the annotator, through NER |" in table and "| step | p50 | p99 | max | in the 3 slowest |" in table
     assert f"| efficiency ≥ 0.80, 1 worker(s) | {cpu['efficiency']:.2f} |" in table
     assert table in done.stdout  # the table is printed too
     for plot in ("throughput.png", "cpu.png", "latency.png"):
