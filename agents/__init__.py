@@ -1,1 +1,1 @@
-"""vestnik's agents: crawler, cleaner and annotator, each a pure core and a thin Faust binding."""
+"""vestnik's agents' cores: crawler, cleaner, annotator and stories, with no Kafka; `streams/bindings/` binds them."""

@@ -1,8 +1,8 @@
-"""The cleaner: raw news pages in, clean articles out (no Kafka here, see `agent.py`).
+"""The cleaner: raw news pages in, clean articles out. No Kafka here: `streams/bindings/cleaner.py` binds it.
 
-The public names are loaded on first use, so that the site modules (which
-build on the cleaner's text blocks and rules) and the cleaner's core (which
-looks sites up in the registry) can import each other's parts in any order.
+The public names are loaded on first use: a worker's own process imports the
+cleaner's errors and version only, and so never loads the extraction stack
+(trafilatura, lxml), which runs in its CPU processes.
 """
 
 from __future__ import annotations
