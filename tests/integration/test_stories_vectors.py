@@ -81,7 +81,9 @@ async def test_vectors_travel_on_candidates_a_standby_takes_over_warm_and_a_rebu
             assert candidate.embedding is not None and len(candidate.embedding.int8) == 384
             assert candidate.embedding.encoder == Encoder.name
         feed = topic_name(settings, "enriched_articles")
-        assert all(f"story-feed: assigned {feed}[" in worker.log() for worker in workers), "both share story-feed"
+        # The first worker may have passed every article on before the second joined the group: wait for it.
+        await eventually(lambda: all(f"story-feed: assigned {feed}[" in worker.log() for worker in workers), 60,
+                         "both share story-feed")
 
         owner_line = f"stories: assigned {topic_name(settings, 'story_candidates')}[0]"
         await eventually(lambda: all("stories: assigned" in worker.log() for worker in workers), 60,
