@@ -42,7 +42,7 @@ class WorkerProcess:
     def start(self) -> WorkerProcess:
         log = self.log_path.open("wb")
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "streams.cli", "worker", "--agents", self.agents],
+            [sys.executable, "-m", "vestnik.cli", "worker", "--agents", self.agents],
             cwd=ROOT, env=settings_env(self.settings), stdout=log, stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL, start_new_session=True,
         )

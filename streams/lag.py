@@ -65,20 +65,37 @@ async def positions(settings: Settings, agents: list[str]) -> list[Position]:
         await admin.close()
 
 
-def progress_lines(before: list[Position] | None, now: list[Position]) -> list[str]:
-    """One line per group and topic: lag, and with an earlier sample the rate and time to drain."""
+@dataclass(frozen=True)
+class Progress:
+    """One group on one topic: its lag, and with an earlier sample its rate and when it will have caught up."""
+
+    group: str
+    topic: str
+    lag: int
+    rate: float | None  # committed offsets per second since the earlier sample
+    drained_in: str  # "done", "stalled", "-" (no earlier sample) or a duration like "3m"
+
+
+def progress(before: list[Position] | None, now: list[Position]) -> list[Progress]:
+    """What `vestnik lag` prints and the dashboard shows, from two samples of `positions`."""
     earlier = {(p.group, p.topic): p for p in before or []}
-    lines = [f"{'group':40} {'topic':36} {'lag':>10} {'rate/s':>9} {'drained in':>11}"]
+    rows = []
     for p in now:
-        rate_cell, eta_cell = "-", "-"
+        rate, eta = None, "done" if p.lag == 0 else "-"
         previous = earlier.get((p.group, p.topic))
         if previous is not None and p.at > previous.at:
             rate = (p.committed - previous.committed) / (p.at - previous.at)
-            rate_cell = f"{rate:9.1f}"
-            eta_cell = "done" if p.lag == 0 else (_duration(p.lag / rate) if rate > 0 else "stalled")
-        elif p.lag == 0:
-            eta_cell = "done"
-        lines.append(f"{p.group[:40]:40} {p.topic[:36]:36} {p.lag:10d} {rate_cell:>9} {eta_cell:>11}")
+            eta = "done" if p.lag == 0 else (_duration(p.lag / rate) if rate > 0 else "stalled")
+        rows.append(Progress(p.group, p.topic, p.lag, rate, eta))
+    return rows
+
+
+def progress_lines(before: list[Position] | None, now: list[Position]) -> list[str]:
+    """One line per group and topic: lag, and with an earlier sample the rate and time to drain."""
+    lines = [f"{'group':40} {'topic':36} {'lag':>10} {'rate/s':>9} {'drained in':>11}"]
+    for row in progress(before, now):
+        rate_cell = "-" if row.rate is None else f"{row.rate:9.1f}"
+        lines.append(f"{row.group[:40]:40} {row.topic[:36]:36} {row.lag:10d} {rate_cell:>9} {row.drained_in:>11}")
     return lines
 
 

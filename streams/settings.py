@@ -130,6 +130,16 @@ class Settings(BaseSettings):
     entity_windows_kept: int = Field(24, ge=1, description="How many past windows the counts table keeps.")
     max_body_chars: int = Field(1_000_000, ge=1000)
 
+    # Dashboard
+    dashboard_host: str = Field("127.0.0.1", description="Interface the dashboard listens on; others only when asked.")
+    dashboard_port: int = Field(8066, ge=0, le=65535)
+    dashboard_workers: list[str] = Field(
+        default_factory=list, description="Worker web addresses for entity counts and health (JSON list);"
+        " default: the local worker's (web_host, web_port).",
+    )
+    dashboard_window: float = Field(24 * 3600.0, gt=0, description="Seconds of stories and mentions the page shows.")
+    dashboard_refresh: float = Field(2.0, gt=0, description="Seconds between the page's updates.")
+    dashboard_bench_dir: Path = Field(Path("benchmarks/results"), description="Where `vestnik bench` writes runs.")
     # Demo and evaluation data
     demo_port: int = Field(8088, ge=0, le=65535, description="Port of the demo news site on 127.0.0.1.")
     corpus_dir: Path = Field(Path("../shared/corpus"), description="Seeds, gold pages and NER sets.")

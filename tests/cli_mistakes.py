@@ -129,6 +129,11 @@ MISTAKES = [
     mistake("worker --agents nosuch", "unknown agents nosuch"),
     mistake("run --agents nosuch", "unknown agents nosuch"),
     mistake("demo-site --port 99999", "Invalid value for '--port'"),
+    mistake("dashboard --port 99999", "Invalid value for '--port'"),
+    mistake("dashboard --port BUSY", "the dashboard cannot listen on 127.0.0.1:BUSY"),
+    mistake("dashboard", "VESTNIK_DASHBOARD_WORKERS is not valid JSON", VESTNIK_DASHBOARD_WORKERS="http://w:6066"),
+    mistake("dashboard", "VESTNIK_DASHBOARD_REFRESH='0': input should be greater than 0",
+            VESTNIK_DASHBOARD_REFRESH="0"),
     mistake("import", "Missing argument"),
     mistake("import --base-url example.ru PAGE", "'example.ru' is not an http(s) address"),
     mistake("bench --workers abc", "Invalid value for --workers: takes positive counts"),
@@ -224,7 +229,7 @@ def run(mistake: Mistake, where: dict[str, str], settings: dict[str, str]) -> su
     """`vestnik ARGS` in a process of its own, with `settings` and the mistake's variables, none of the shell's."""
     env = {name: value for name, value in os.environ.items() if not name.startswith("VESTNIK_")}
     env.update({name: _placed(value, where) for name, value in {**settings, **mistake.env}.items()})
-    command = [sys.executable, "-m", "streams.cli", *(_placed(arg, where) for arg in mistake.args)]
+    command = [sys.executable, "-m", "vestnik.cli", *(_placed(arg, where) for arg in mistake.args)]
     began = time.monotonic()
     if mistake.stdin == "terminal":
         main, terminal = os.openpty()

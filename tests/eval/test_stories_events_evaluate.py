@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 from agents.stories.encoder import Encoder
 from agents.stories.evaluate import cluster_ids, load_pairs
 from agents.stories.events_eval import agent_similarity, article_vectors, load_articles
-from streams.cli import cli
+from vestnik.cli import cli
 
 FIGURES = re.compile(r"F1=(\d\.\d{4}) P=(\d\.\d{4}) R=(\d\.\d{4})")
 SPREAD = re.compile(r"(\d\.\d{3}) ± (\d\.\d{3}) \((\d\.\d{3})-(\d\.\d{3})\)")

@@ -77,7 +77,7 @@ async def test_replay_from_the_beginning_and_lag_on_the_command_line(kafka_setti
         worker.stop()
 
     def cli(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run([sys.executable, "-m", "streams.cli", *args], cwd=ROOT, env=settings_env(settings),
+        return subprocess.run([sys.executable, "-m", "vestnik.cli", *args], cwd=ROOT, env=settings_env(settings),
                               capture_output=True, text=True, timeout=120)
 
     rewound = await asyncio.to_thread(cli, "replay", "--agents", "cleaner", "--from-beginning")

@@ -17,7 +17,7 @@ def test_bench_measures_every_set_up_and_writes_its_table_and_plots(kafka_settin
     corpus = page_corpus(tmp_path / "corpus")
     out = tmp_path / "results"
     done = subprocess.run(
-        [sys.executable, "-m", "streams.cli", "bench", "--pages", "30", "--workers", "1", "--latency-seconds", "4",
+        [sys.executable, "-m", "vestnik.cli", "bench", "--pages", "30", "--workers", "1", "--latency-seconds", "4",
          "--rounds", "1", "--corpus-limit", "12", "--warm-up", "6",
          "--story-window", "1000", "--corpus", str(corpus), "--out", str(out)],
         cwd=ROOT, env=settings_env(kafka_settings), capture_output=True, text=True, timeout=600,

@@ -22,7 +22,7 @@ HOST_DELAY = 1.0
 
 async def crawl_once(settings: Settings) -> str:
     proc = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "streams.cli", "crawl", "--once", cwd=ROOT, env=settings_env(settings),
+        sys.executable, "-m", "vestnik.cli", "crawl", "--once", cwd=ROOT, env=settings_env(settings),
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
     out, err = await asyncio.wait_for(proc.communicate(), 120)
     assert proc.returncode == 0, err.decode()

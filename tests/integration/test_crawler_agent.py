@@ -57,7 +57,7 @@ async def test_crawl_once_publishes_new_pages_then_nothing_and_prints_a_summary(
     site = DemoSite(copies=())  # every page listed from the start
     await site.start()
     settings = kafka_settings.model_copy(update={"feed_urls": [site.feed_url], "refetch_after": 0.0})
-    command = [sys.executable, "-m", "streams.cli", "crawl", "--once"]
+    command = [sys.executable, "-m", "vestnik.cli", "crawl", "--once"]
     try:
         runs = []
         for _ in range(2):

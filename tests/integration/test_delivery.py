@@ -156,7 +156,7 @@ async def test_replay_rewinds_stopped_groups_so_their_workers_reprocess(
     before = datetime.now(UTC) - timedelta(seconds=5)
     events = raw_pages(pages, 3, settings.app_id)
     await produce(settings, "raw_pages", [(e.id.encode(), encode(e)) for e in events])
-    replay = [sys.executable, "-m", "streams.cli", "replay", "--agents", "cleaner",
+    replay = [sys.executable, "-m", "vestnik.cli", "replay", "--agents", "cleaner",
               "--since", before.strftime("%Y-%m-%dT%H:%M:%S")]
 
     async def run_replay() -> tuple[int, str]:

@@ -30,7 +30,7 @@ async def test_run_demo_reports_every_demo_article_and_the_copy_then_stops_clean
     with log.open("wb") as out:
         # SIGINT as a terminal's Ctrl-C delivers it, even where the tests run with SIGINT ignored.
         proc = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "streams.cli", "run", "--demo", cwd=ROOT, env=env, stdout=out, stderr=out,
+            sys.executable, "-m", "vestnik.cli", "run", "--demo", cwd=ROOT, env=env, stdout=out, stderr=out,
             preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     started = time.monotonic()
     done = f"demo: all {len(site.pages)} demo articles are in"

@@ -108,7 +108,7 @@ async def test_a_worker_logs_in_with_scram_and_never_shows_its_password(
 
 
 def run_cli(settings: Settings, *args: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "streams.cli", *args], cwd=ROOT, env=settings_env(settings),
+    return subprocess.run([sys.executable, "-m", "vestnik.cli", *args], cwd=ROOT, env=settings_env(settings),
                           capture_output=True, text=True, timeout=timeout)
 
 

@@ -93,7 +93,7 @@ async def test_copies_and_stories_come_out_of_the_pipeline_and_survive_a_restart
     assert stories[first.story_id].sites == len({assigned[aid].site for aid in members}) >= 2
     assert sum(story.members for story in stories.values()) == len(ids) + len(older)
     listed = await asyncio.to_thread(
-        subprocess.run, [sys.executable, "-m", "streams.cli", "top-stories", "--window", "1h", "--limit", "3"],
+        subprocess.run, [sys.executable, "-m", "vestnik.cli", "top-stories", "--window", "1h", "--limit", "3"],
         cwd=ROOT, env=settings_env(settings), capture_output=True, text=True, timeout=120)
     assert listed.returncode == 0, listed.stderr
     story = stories[first.story_id]

@@ -12,8 +12,8 @@ from typing import get_args
 import pytest
 
 from streams.app import AGENT_LOOPS
-from streams.cli import DeadLetterAgent
 from tests.cli_mistakes import MISTAKES, ROOT, Mistake, check, places, run
+from vestnik.cli import DeadLetterAgent
 
 
 @pytest.mark.parametrize("mistake", [m for m in MISTAKES if not m.broker], ids=str)

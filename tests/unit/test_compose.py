@@ -10,8 +10,8 @@ import typer.main
 import yaml
 
 from streams.app import AGENT_NAMES
-from streams.cli import cli
 from streams.settings import Settings
+from vestnik.cli import cli
 
 ROOT = Path(__file__).resolve().parents[2]
 

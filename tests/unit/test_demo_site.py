@@ -26,7 +26,7 @@ from agents.cleaner.core import Page, clean
 from agents.cleaner.evaluate import furniture_in, prf
 from demo.markup import BODY_XPATH, norm
 from demo.site import PAGES, REPUBLISHED, DemoPage, DemoSite
-from streams.cli import cli
+from vestnik.cli import cli
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -273,7 +273,7 @@ def test_demo_site_command_serves_on_the_given_port_until_ctrl_c() -> None:
     port = free_port()
     env = {**os.environ, "VESTNIK_DEMO_PORT": "1"}  # the option wins over the setting
     # SIGINT as a terminal's Ctrl-C delivers it, even where this test runs with SIGINT ignored.
-    proc = subprocess.Popen([sys.executable, "-m", "streams.cli", "demo-site", "--port", str(port)], cwd=ROOT,
+    proc = subprocess.Popen([sys.executable, "-m", "vestnik.cli", "demo-site", "--port", str(port)], cwd=ROOT,
                             env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                             preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     try:

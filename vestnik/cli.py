@@ -161,8 +161,10 @@ def run(
     agents: AgentsOption = "crawler,cleaner,annotator,stories",
     demo: Annotated[bool, typer.Option(help="Crawl the local demo site of the project's own pages, and check "
                                             "what comes out of the pipeline for each.")] = False,
+    dashboard: Annotated[bool, typer.Option(help="Serve the dashboard beside the worker (`vestnik dashboard`).")
+                         ] = True,
 ) -> None:
-    """The main job: ensure a broker and run all agents on the configured sources."""
+    """The main job: ensure a broker and run all agents on the configured sources, with the dashboard."""
     settings = _settings()
     chosen = _agents(agents)
     try:
@@ -179,6 +181,8 @@ def run(
                 })
                 typer.echo(f"demo site at {site.base_url} ({len(site.pages)} pages)", err=True)
             stack.enter_context(_embedded_broker(settings))
+            if dashboard:
+                _start_dashboard(settings, stack)
             if demo:
                 from demo.check import DemoCheck
 
@@ -193,6 +197,21 @@ def run(
     except KeyboardInterrupt:  # before the worker took over Ctrl-C, e.g. while the broker starts
         typer.echo("vestnik run: interrupted", err=True)
         raise typer.Exit(130) from None
+
+
+def _start_dashboard(settings: Settings, stack: contextlib.ExitStack) -> None:
+    """The dashboard in a thread of the run; a port in use leaves the run going without it, and says so."""
+    from vestnik.dashboard.server import Dashboard
+
+    board = Dashboard(settings)
+    try:
+        board.start_in_thread()
+    except OSError as exc:
+        typer.echo(f"vestnik run: no dashboard, {board.host}:{board.port} is taken ({exc.strerror or exc}); set"
+                   " VESTNIK_DASHBOARD_PORT or pass --no-dashboard", err=True)
+        return
+    stack.callback(board.stop_thread)
+    typer.echo(f"dashboard at {board.url}", err=True)
 
 
 def _start_demo_site(port: int) -> DemoSite:
@@ -379,6 +398,36 @@ def lag(
             return
         before = now
         time.sleep(interval)
+
+
+@cli.command()
+def dashboard(
+    host: Annotated[str | None, typer.Option(show_default="VESTNIK_DASHBOARD_HOST, 127.0.0.1",
+                                             help="Interface to listen on.")] = None,
+    port: Annotated[int | None, typer.Option(min=0, max=65535, show_default="VESTNIK_DASHBOARD_PORT, 8066",
+                                             help="Port; 0 = any free port.")] = None,
+    worker: Annotated[list[str] | None, typer.Option(help="Worker web address (repeat for each worker).")] = None,
+) -> None:
+    """Serve a live page of the top stories and entities, the pipeline's rates, lag, dead letters and health."""
+    from vestnik.dashboard.server import Dashboard
+
+    logging.getLogger("aiokafka").setLevel(logging.CRITICAL)  # a broker that is away is the page's banner
+    board = Dashboard(_settings(), host, port, worker)
+
+    async def serve() -> None:
+        try:
+            await board.start()
+        except OSError as exc:
+            _fail(f"the dashboard cannot listen on {board.host}:{board.port}: {exc.strerror or exc}; choose another"
+                  " with --port or VESTNIK_DASHBOARD_PORT")
+        typer.echo(f"dashboard at {board.url} (Ctrl-C to stop)", err=True)
+        try:
+            await asyncio.Event().wait()
+        finally:
+            await board.stop()
+
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(serve())
 
 
 @cli.command("top-entities")
