@@ -1,6 +1,7 @@
 FROM python:3.11-slim
 WORKDIR /app
 COPY pyproject.toml README.md ./
+COPY vestnik ./vestnik
 COPY streams ./streams
 COPY agents ./agents
 COPY schemas ./schemas

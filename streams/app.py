@@ -1,17 +1,17 @@
 """The Faust app: one per worker process, with the agents it was asked to run.
 
-Agents that carry articles (cleaner, annotator) consume on loops that vestnik
-owns (`streams.delivery`), each in its own consumer group; agents that keep
-tables (the crawler's fetcher, the entity counter) consume through faust, in the
-app's group. The loops, the CPU pool and the producer start and stop together
-as one service of the app, so a stopping worker finishes or abandons its
-in-flight events before the CPU pool goes away.
+Each agent is what its binding declares (`streams.agent`, listed in
+`streams.bindings.AGENTS`). Its loops consume on vestnik's own delivery loops
+(`streams.delivery`), each in a consumer group of its own; its table streams (the
+entity counter) consume through faust, in the app's group. The loops, the CPU
+pool and the producer start and stop together as one service of the app, so a
+stopping worker finishes or abandons its in-flight events before the CPU pool
+goes away.
 """
 
 from __future__ import annotations
 
 import asyncio
-import importlib
 import logging
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
@@ -20,6 +20,8 @@ from typing import Any
 import faust
 from mode import Service
 
+from streams.agent import Agent, Loop
+from streams.bindings import AGENTS
 from streams.delivery import AgentLoop, AssignedHook, Handler, RevokedHook
 from streams.health import faust_consumer, is_member, report
 from streams.kafka import faust_credentials
@@ -32,24 +34,14 @@ from streams.topics import TOPICS, topic_name
 
 log = logging.getLogger(__name__)
 
-AGENT_MODULES = {
-    "crawler": "streams.bindings.crawler",
-    "cleaner": "streams.bindings.cleaner",
-    "annotator": "streams.bindings.annotator",
-    "stories": "streams.bindings.stories",
-}
-AGENT_NAMES = tuple(AGENT_MODULES)
+AGENT_NAMES = tuple(agent.name for agent in AGENTS)
 
-# What each agent consumes, and whether through its own loops (a group each) or through faust (the app's group).
-# The stories agent runs two loops: one puts every enriched article on one partition, the other assigns
-# stories in that one order.
-AGENT_LOOPS = {"crawler": ("crawler",), "cleaner": ("cleaner",), "annotator": ("annotator",),
-               "stories": ("story-feed", "stories")}
-LOOP_INPUTS = {"crawler": ("frontier",), "cleaner": ("raw_pages",), "annotator": ("clean_articles",),
-               "story-feed": ("enriched_articles",), "stories": ("story_candidates",)}
-# An agent's article input: what `replay --refeed` copies back (the crawler reads requests, not articles).
-OWN_LOOP_INPUTS = {agent: LOOP_INPUTS[loops[0]] for agent, loops in AGENT_LOOPS.items() if agent != "crawler"}
-FAUST_INPUTS = {"annotator": ("entity_mentions",)}
+
+def agent_named(name: str) -> Agent:
+    for agent in AGENTS:
+        if agent.name == name:
+            return agent
+    raise ValueError(f"unknown agent {name!r}; known: {', '.join(AGENT_NAMES)}")
 
 
 def loop_group(settings: Settings, agent: str) -> str:
@@ -61,20 +53,19 @@ def group_id(settings: Settings, agents: Iterable[str]) -> str:
     """The Faust app id, which is the consumer group of the agents that consume through faust.
 
     Faust expects every member of its group to run the same faust agents, so the
-    group is named after them: workers running the crawler share one, workers
-    running the annotator (its entity counter) share another.
+    group is named after the agents that keep tables: workers running the annotator
+    (its entity counter) share one.
     """
-    chosen = [name for name in AGENT_NAMES if name in set(agents) and name in FAUST_INPUTS]
+    chosen = [agent.name for agent in AGENTS if agent.name in set(agents) and agent.tables]
     return f"{settings.app_id}-tables-{'-'.join(chosen) or 'none'}"
 
 
 def consumer_groups(settings: Settings, agents: Iterable[str]) -> dict[str, list[str]]:
     """Every consumer group that workers running `agents` join, with its input topics."""
-    agents = list(agents)
-    groups = {loop_group(settings, loop): [topic_name(settings, key) for key in LOOP_INPUTS[loop]]
-              for name in AGENT_NAMES if name in agents for loop in AGENT_LOOPS.get(name, ())}
-    faust_topics = [topic_name(settings, key) for name in AGENT_NAMES if name in agents
-                    for key in FAUST_INPUTS.get(name, ())]
+    chosen = [agent for agent in AGENTS if agent.name in set(agents)]
+    groups = {loop_group(settings, loop.name): [topic_name(settings, key) for key in loop.inputs]
+              for agent in chosen for loop in agent.loops}
+    faust_topics = [topic_name(settings, table.input) for agent in chosen for table in agent.tables]
     if faust_topics:
         groups[group_id(settings, agents)] = faust_topics
     return groups
@@ -126,13 +117,13 @@ class Pipeline:
     def __post_init__(self) -> None:
         self.delivery = Delivery(self.publisher, self.cpu)
 
-    def consume(self, loop: str, handler: Handler, on_assigned: AssignedHook | None = None,
+    def consume(self, loop: Loop, handler: Handler, on_assigned: AssignedHook | None = None,
                 on_revoked: RevokedHook | None = None, in_flight: int | None = None, ordered: bool = True
                 ) -> AgentLoop:
         """Run `handler` on a loop's inputs in a group of its own (see streams.delivery)."""
         agent_loop = AgentLoop(
-            agent=loop, group=loop_group(self.settings, loop),
-            topics=[topic_name(self.settings, key) for key in LOOP_INPUTS[loop]],
+            agent=loop.name, group=loop_group(self.settings, loop.name),
+            topics=[topic_name(self.settings, key) for key in loop.inputs],
             handler=handler, publisher=self.publisher, metrics=self.metrics, settings=self.settings,
             on_assigned=on_assigned, on_revoked=on_revoked, in_flight=in_flight, ordered=ordered,
         )
@@ -151,14 +142,6 @@ class Pipeline:
         """Run `handler` on each event of a faust stream, dead-lettering failures (see streams.processing)."""
         await process_events(stream, agent, self.publisher, handler, self.metrics, self.settings)
 
-
-
-def _binding(name: str) -> Callable[[Pipeline], None]:
-    """Import only the agents a worker runs: a crawler worker never loads the NLP models' code."""
-    if name not in AGENT_MODULES:
-        raise ValueError(f"unknown agent {name!r}; known: {', '.join(AGENT_NAMES)}")
-    register: Callable[[Pipeline], None] = importlib.import_module(AGENT_MODULES[name]).register
-    return register
 
 
 def build_app(settings: Settings, agents: Iterable[str] = AGENT_NAMES) -> faust.App:
@@ -198,7 +181,7 @@ def build_app(settings: Settings, agents: Iterable[str] = AGENT_NAMES) -> faust.
     cpu = CpuPool(settings.cpu_workers, settings.cpu_job_timeout, settings.cpu_crash_attempts)
     pipeline = Pipeline(app, settings, topics, cpu, Metrics(app), Publisher(settings))
     for name in agents:
-        _binding(name)(pipeline)
+        agent_named(name).register(pipeline)
     app.add_dependency(pipeline.delivery)
 
     faust_group = group_id(settings, agents)

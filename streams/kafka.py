@@ -8,10 +8,11 @@ import ssl
 import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
+from datetime import datetime
 from typing import Any, TypeVar
 
 import faust
-from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.conn import create_conn
 from aiokafka.errors import (
@@ -275,3 +276,30 @@ async def read_topic(settings: Settings, key: str) -> AsyncIterator[tuple[bytes 
             pending = {tp for tp in pending if await consumer.position(tp) < ends[tp]}
     finally:
         await consumer.stop()
+
+
+async def offsets_at(consumer: AIOKafkaConsumer, tps: list[TopicPartition], moment: datetime | None
+                     ) -> dict[TopicPartition, int]:
+    """The first offset at or after `moment` per partition: the end if none is, the oldest kept if None."""
+    if moment is None:
+        return dict(await consumer.beginning_offsets(tps))
+    found = await consumer.offsets_for_times({tp: int(moment.timestamp() * 1000) for tp in tps})
+    ends = await consumer.end_offsets(tps)
+    return {tp: (found[tp].offset if found[tp] is not None else ends[tp]) for tp in tps}
+
+
+async def records_between(consumer: AIOKafkaConsumer, tp: TopicPartition, start: int, stop: int | None
+                   ) -> AsyncIterator[ConsumerRecord[bytes, bytes]]:
+    """The records of one partition from `start` up to (not including) `stop`, or all to come if None."""
+    if stop is not None and start >= stop:
+        return
+    consumer.assign([tp])
+    consumer.seek(tp, start)
+    while True:
+        batch = await consumer.getmany(tp, timeout_ms=1000)
+        for record in batch.get(tp, []):
+            if stop is not None and record.offset >= stop:
+                return
+            yield record
+            if stop is not None and record.offset + 1 >= stop:
+                return

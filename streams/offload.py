@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import asyncio
 import heapq
-import importlib
 import itertools
 import logging
 import multiprocessing
@@ -38,12 +37,6 @@ def _one_thread_per_process() -> None:
     """Each pool process is one CPU's worth: numpy's BLAS threads would oversubscribe the cores."""
     for name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
         os.environ.setdefault(name, "1")
-
-
-def _call(job: str, *args: Any) -> Any:
-    """Run `module:function` in a CPU process: the module is imported there, never in the worker's own process."""
-    module, _, name = job.partition(":")
-    return getattr(importlib.import_module(module), name)(*args)
 
 
 def _timed(fn: Callable[..., Any], *args: Any) -> tuple[Any, float]:
@@ -139,13 +132,16 @@ class CpuPool:
                                      context=multiprocessing.get_context("spawn"))
         return self._pool
 
-    async def run(self, fn: Callable[..., T] | str, *args: Any, size: int = 0) -> T:
-        """Run `fn(*args)` in a CPU process; `fn` may be "module:function", imported by that process only.
+    async def run(self, fn: Callable[..., T], *args: Any, size: int = 0) -> T:
+        """Run `fn(*args)` in a CPU process.
 
-        `size` is what the job's time grows with (a page's bytes, a text's characters): shorter jobs go first.
+        `fn` travels by reference (its module and name) and the CPU process imports its module: a job
+        whose module imports its heavy stack inside the function (`agents/*/cpu.py`) loads that stack
+        there, never in the worker's own process. `size` is what the job's time grows with (a page's
+        bytes, a text's characters): shorter jobs go first.
         """
-        name = fn.rpartition(":")[2] if isinstance(fn, str) else fn.__name__
-        target_args = (_call, fn, *args) if isinstance(fn, str) else (fn, *args)
+        name = fn.__name__
+        target_args = (fn, *args)
         for attempt in range(1, self.crash_attempts + 1):
             try:
                 await self._turns.take(name, size)

@@ -16,7 +16,7 @@ import pytest
 from streams.settings import Settings
 
 if TYPE_CHECKING:
-    from streams.broker import EmbeddedBroker
+    from vestnik.ops.broker import EmbeddedBroker
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -62,7 +62,7 @@ def kafka_broker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmbeddedB
     if EXTERNAL_BOOTSTRAP:
         yield None
         return
-    from streams.broker import EmbeddedBroker
+    from vestnik.ops.broker import EmbeddedBroker
 
     settings = Settings(broker_port=free_port(), controller_port=free_port(), bootstrap_servers="",
                         broker_sasl_port=free_port(), broker_sasl_users=SASL_USERS)

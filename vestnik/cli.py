@@ -25,8 +25,8 @@ from streams.settings import Settings, settings_error
 if TYPE_CHECKING:
     from aiokafka.admin import NewTopic
 
-    from demo.site import DemoSite
-    from streams.broker import EmbeddedBroker, EmbeddedCluster
+    from vestnik.demo.site import DemoSite
+    from vestnik.ops.broker import EmbeddedBroker, EmbeddedCluster
 
 cli = typer.Typer(help="vestnik: streaming ingester for Russian-language news on Apache Kafka.",
                   no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
@@ -133,7 +133,7 @@ def _embedded_broker(settings: Settings) -> Iterator[None]:
     if not settings.embedded:
         yield
         return
-    from streams.broker import EmbeddedBroker
+    from vestnik.ops.broker import EmbeddedBroker
 
     broker = EmbeddedBroker.default(settings)
     already = broker.running_pid() is not None
@@ -148,7 +148,7 @@ def _embedded_broker(settings: Settings) -> Iterator[None]:
 
 def _start(broker: EmbeddedBroker | EmbeddedCluster) -> float:
     """Start the embedded broker (or cluster); why it could not is one line."""
-    from streams.kafka_runtime import BrokerError
+    from vestnik.ops.kafka_runtime import BrokerError
 
     try:
         return broker.start()
@@ -184,7 +184,7 @@ def run(
             if dashboard:
                 _start_dashboard(settings, stack)
             if demo:
-                from demo.check import DemoCheck
+                from vestnik.demo.check import DemoCheck
 
                 check = DemoCheck(site, settings, stories="stories" in chosen)
                 check.start_in_thread()
@@ -216,7 +216,7 @@ def _start_dashboard(settings: Settings, stack: contextlib.ExitStack) -> None:
 
 def _start_demo_site(port: int) -> DemoSite:
     """The demo site of the packaged pages, served from a thread; a port in use is one line, not a traceback."""
-    from demo.site import DemoSite
+    from vestnik.demo.site import DemoSite
 
     site = DemoSite(port=port)
     try:
@@ -242,7 +242,7 @@ def crawl(
     from rich.progress import Progress as Bar
 
     from agents.crawler.sources import SourcesError
-    from streams.bindings.crawl_once import crawl_once, select_sources
+    from vestnik.ops.crawl_once import crawl_once, select_sources
 
     if not once:
         raise typer.BadParameter("continuous crawling is `vestnik worker --agents crawler`; use --once here",
@@ -297,8 +297,8 @@ def import_command(
 
     from streams.delivery import EXIT_KAFKA_UNAVAILABLE
     from streams.failures import PublishFailed
-    from streams.importer import bar_reporter, import_pages, progress_bar
     from streams.kafka import kafka_problem
+    from vestnik.ops.importer import bar_reporter, import_pages, progress_bar
 
     if base_url is not None and not base_url.startswith(("http://", "https://")):
         raise typer.BadParameter(f"{base_url!r} is not an http(s) address, e.g. https://example.ru/news/",
@@ -338,7 +338,7 @@ def replay(
     partitions for the running workers; a record whose article has a newer input is not copied.
     Watch the progress with `vestnik lag`.
     """
-    from streams.replay import ReplayError, refeed, rewind
+    from vestnik.ops.replay import ReplayError, refeed, rewind
 
     if (since is None) == (not from_beginning):
         raise typer.BadParameter("give either --since or --from-beginning")
@@ -381,7 +381,7 @@ def lag(
     """Each consumer group's lag per input topic, its rate and when it will have caught up."""
     import time
 
-    from streams.lag import positions, progress_lines
+    from vestnik.ops.lag import positions, progress_lines
 
     settings, names = _settings(), _agents(agents)
     before, shown = None, 0
@@ -439,7 +439,7 @@ def top_entities(
     """Who is in the news: articles per entity in the current window, from the annotator workers."""
     import aiohttp
 
-    from streams.entities import fetch_top
+    from vestnik.ops.top_entities import fetch_top
 
     settings = _settings()
     workers = worker or [f"http://{settings.web_host}:{settings.web_port}"]
@@ -462,7 +462,7 @@ def broker_start(
                                          help="Nodes; more than one: a replicated cluster.")] = 1,
 ) -> None:
     """Fetch Kafka if needed, format storage and start the local broker, or a local cluster."""
-    from streams.broker import EmbeddedBroker, EmbeddedCluster
+    from vestnik.ops.broker import EmbeddedBroker, EmbeddedCluster
 
     settings = _settings()
     if brokers == 1:
@@ -479,7 +479,7 @@ def broker_start(
 @broker_cli.command("stop")
 def broker_stop() -> None:
     """Stop the local broker, or every node of the local cluster."""
-    from streams.broker import EmbeddedBroker, EmbeddedCluster
+    from vestnik.ops.broker import EmbeddedBroker, EmbeddedCluster
 
     settings = _settings()
     stopped = EmbeddedBroker.default(settings).stop() + EmbeddedCluster.default(settings, MAX_LOCAL_BROKERS).stop()
@@ -489,7 +489,7 @@ def broker_stop() -> None:
 @broker_cli.command("status")
 def broker_status() -> None:
     """Say whether the local broker (or cluster) runs, and where."""
-    from streams.broker import EmbeddedBroker, EmbeddedCluster
+    from vestnik.ops.broker import EmbeddedBroker, EmbeddedCluster
 
     settings = _settings()
     running = [broker for broker in (EmbeddedBroker.default(settings),
@@ -510,8 +510,8 @@ def tail(
     from_beginning: Annotated[bool, typer.Option(help="Start at the oldest event.")] = True,
 ) -> None:
     """Pretty-print the events of a topic."""
-    from streams.tail import TopicNotCreated, tail_topic
     from streams.topics import resolve
+    from vestnik.ops.tail import TopicNotCreated, tail_topic
 
     settings = _settings()
     try:
@@ -601,7 +601,7 @@ def clean_command(
 
     Exits 1 if the page, or every line, could not be cleaned.
     """
-    from streams.oneshot import clean_record
+    from vestnik.ops.oneshot import clean_record
 
     if file is not None:
         data = file.read_bytes()
@@ -622,7 +622,7 @@ def clean_command(
 @cli.command("annotate")
 def annotate_command() -> None:
     """Annotate JSON Lines {id,text,title?} from stdin with entities; no Kafka."""
-    from streams.oneshot import annotate_record
+    from vestnik.ops.oneshot import annotate_record
 
     lines = _json_lines(None, "{id,text,title?}")
     for record in lines:
@@ -638,7 +638,7 @@ def stories_command(
     sentence encoder VESTNIK_STORIES_ENCODER names; no Kafka."""
     from agents.stories.encoder import encoder_named
     from streams.bindings.stories import story_config
-    from streams.oneshot import story_records
+    from vestnik.ops.oneshot import story_records
 
     settings = _settings()
     encoder = encoder_named(settings.stories_encoder, settings.stories_encoder_threads)
@@ -654,7 +654,7 @@ def top_stories_command(
     limit: Annotated[int, typer.Option(min=1, help="How many stories to show.")] = 20,
 ) -> None:
     """The stories with the most distinct outlets, from the `stories` topic."""
-    from streams.stories import parse_span, read_stories, top
+    from vestnik.ops.top_stories import parse_span, read_stories, top
 
     settings = _settings()
     try:
@@ -699,7 +699,7 @@ CorpusOption = Annotated[Path | None, typer.Option(help="Corpus folder (default:
 @eval_cli.command("clean")
 def eval_clean(corpus: CorpusOption = None) -> None:
     """Score the cleaner beside plain trafilatura on seeds and pages."""
-    from agents.cleaner.evaluate import main as evaluate
+    from vestnik.evaluation.cleaner import main as evaluate
 
     raise typer.Exit(evaluate(["--corpus", str(_corpus(corpus, "seeds", "gold", "pages/manifest.jsonl"))]))
 
@@ -714,10 +714,10 @@ def eval_stories(
         help="With --events: the sentence encoder's rows too, or the lexical rows only.")] = "multilingual-e5-small-q4",
 ) -> None:
     """Score story clustering beside baselines on the same-story pairs (the corpus's stories/ or stories-events/)."""
-    from agents.stories.evaluate import main as evaluate
+    from vestnik.evaluation.stories import main as evaluate
 
     if events:
-        from agents.stories.events_eval import main as evaluate_events
+        from vestnik.evaluation.story_events import main as evaluate_events
 
         if strict:
             raise typer.BadParameter("applies to the paraphrase pairs only, not with --events", param_hint="--strict")
@@ -733,7 +733,7 @@ def eval_stories(
 @eval_cli.command("ner")
 def eval_ner(corpus: CorpusOption = None) -> None:
     """Score the annotator's entities beside plain natasha on factRuEval dev."""
-    from agents.annotator.evaluate import main as evaluate
+    from vestnik.evaluation.annotator import main as evaluate
 
     raise typer.Exit(evaluate(["--corpus", str(_corpus(corpus, "ner/factru_dev.jsonl"))]))
 
@@ -764,7 +764,7 @@ def bench(
     except ImportError as exc:
         _fail(f"needs the bench extra, which is not installed ({exc.name or exc} is missing):"
               " pip install 'vestnik[bench]'")
-    from benchmarks.bench import Options, markdown, run, write
+    from vestnik.benchmarks.bench import Options, markdown, run, write
 
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # a terminated bench still stops its workers and broker
     try:
@@ -785,7 +785,7 @@ def bench(
 dlq_cli = typer.Typer(help="Dead letters: list them, show one, send them back to their topic.", no_args_is_help=True)
 cli.add_typer(dlq_cli, name="dlq")
 DeadLetterAgent = Literal["crawler", "cleaner", "annotator", "entity-counter", "story-feed", "stories"]
-"""What dead letters name as their agent: each agent loop of streams.app and each faust stream of the bindings."""
+"""What dead letters name as their agent: each loop and table stream of `streams.bindings.AGENTS`."""
 DlqAgent = Annotated[DeadLetterAgent | None, typer.Option(help="Only this agent's dead letters.")]
 DlqReason = Annotated[str | None, typer.Option(help="Only those whose 'error type: reason' contains this (any case).")]
 DlqLimit = Annotated[int, typer.Option(min=0, help="Only the newest N of those that match (0 = all).")]
@@ -801,7 +801,7 @@ def dlq_list(agent: DlqAgent = None, reason: DlqReason = None, limit: DlqLimit =
     """
     from rich.console import Console
 
-    from streams.dlq import list_letters
+    from vestnik.ops.dlq import list_letters
 
     asyncio.run(list_letters(_settings(), Console(), agent=agent, reason=reason, limit=limit))
 
@@ -819,7 +819,7 @@ def dlq_show(
     """
     from rich.console import Console
 
-    from streams.dlq import show_letters
+    from vestnik.ops.dlq import show_letters
 
     if not asyncio.run(show_letters(_settings(), Console(), key, width=width)):
         raise typer.Exit(1)
@@ -847,7 +847,7 @@ def dlq_requeue(
     """
     from rich.console import Console
 
-    from streams.dlq import requeue_letters
+    from vestnik.ops.dlq import requeue_letters
 
     asyncio.run(requeue_letters(_settings(), Console(), agent=agent, reason=reason, limit=limit,
                                 max_requeues=max_requeues, force=force, dry_run=dry_run))

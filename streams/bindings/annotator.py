@@ -10,10 +10,11 @@ from typing import TYPE_CHECKING, Any
 import faust
 from faust.windows import TumblingWindow
 
+from agents.annotator.cpu import annotate_named, annotate_text, name_piece
 from agents.annotator.pieces import text_pieces
 from agents.annotator.version import ANNOTATOR_VERSION
 from schemas.models import ArticleFields, CleanArticle, EnrichedArticle, EntityMention, utc_now
-from streams.app import Pipeline
+from streams.agent import Agent, Loop, TableStream
 from streams.codecs import decode
 from streams.delivery import Result
 from streams.publisher import Output
@@ -22,13 +23,13 @@ from streams.tables import active_partitions, key_partition
 if TYPE_CHECKING:
     from agents.annotator.core import Annotation
     from agents.annotator.entities import NamedMention
+    from streams.app import Pipeline
 
 log = logging.getLogger(__name__)
 
 
-ANNOTATE_TEXT = "agents.annotator.cpu:annotate_text"
-NAME_PIECE = "agents.annotator.cpu:name_piece"
-ANNOTATE_NAMED = "agents.annotator.cpu:annotate_named"
+ARTICLES = Loop("annotator", ("clean_articles",))
+COUNTER = TableStream("entity-counter", "entity_mentions")
 
 
 def enrich(article: CleanArticle, annotation: Annotation) -> EnrichedArticle:
@@ -70,12 +71,12 @@ def register(p: Pipeline) -> None:
         max_chars = p.settings.max_body_chars
         pieces = text_pieces(text) if len(text) <= max_chars else []
         if len(pieces) <= 1:
-            whole: Annotation = await p.cpu.run(ANNOTATE_TEXT, text, title, max_chars, size=len(text))
+            whole: Annotation = await p.cpu.run(annotate_text, text, title, max_chars, size=len(text))
             return whole
         named: list[NamedMention] = []
         for start, stop in pieces:
-            named += await p.cpu.run(NAME_PIECE, text[start:stop], start, size=stop - start)
-        rest: Annotation = await p.cpu.run(ANNOTATE_NAMED, text, title, max_chars, named, size=len(text))
+            named += await p.cpu.run(name_piece, text[start:stop], start, size=stop - start)
+        rest: Annotation = await p.cpu.run(annotate_named, text, title, max_chars, named, size=len(text))
         return rest
 
     async def handle(key: bytes | None, value: bytes | None) -> Result:
@@ -87,7 +88,7 @@ def register(p: Pipeline) -> None:
         mentions = [Output("entity_mentions", m.entity_key, m) for m in entity_mentions(enriched)]
         return Result([Output("enriched_articles", enriched.id, enriched), *mentions])
 
-    p.consume("annotator", handle)
+    p.consume(ARTICLES, handle)
 
     register_entity_counts(p)
 
@@ -111,9 +112,9 @@ def register_entity_counts(p: Pipeline) -> None:
         marks[f"{mention.entity_key}|{mention.article_id}"] = True
         return Result(outcome="counted")
 
-    @p.app.agent(p.topics["entity_mentions"], name="entity-counter", concurrency=1)
+    @p.app.agent(p.topics[COUNTER.input], name=COUNTER.name, concurrency=1)
     async def entity_counter(stream: faust.StreamT) -> None:
-        await p.process(stream, "entity-counter", count)
+        await p.process(stream, COUNTER.name, count)
 
     @p.app.timer(interval=window)
     async def forget_expired_windows() -> None:
@@ -146,3 +147,7 @@ def register_entity_counts(p: Pipeline) -> None:
         rows = [{"entity": entity, "type": entity.split(":", 1)[0], "name": entity.split(":", 1)[1], "articles": n}
                 for n, entity in ranked]
         return web.json({"window_seconds": window, "entities": rows[:limit]})
+
+
+AGENT = Agent("annotator", register, loops=(ARTICLES,), tables=(COUNTER,),
+              outputs=("enriched_articles", "entity_mentions"))

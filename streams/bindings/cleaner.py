@@ -5,19 +5,21 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING
 
+from agents.cleaner.cpu import clean_page
 from agents.cleaner.errors import NotAnArticle, UnreadablePage
 from agents.cleaner.version import CLEANER_VERSION
 from agents.common.decoding import header_charset
 from schemas.models import CleanArticle, RawPage, utc_now
-from streams.app import Pipeline
+from streams.agent import Agent, Loop
 from streams.codecs import decode
 from streams.delivery import Result
 from streams.publisher import Output
 
 if TYPE_CHECKING:
     from agents.cleaner.core import Article
+    from streams.app import Pipeline
 
-CLEAN_PAGE = "agents.cleaner.cpu:clean_page"
+PAGES = Loop("cleaner", ("raw_pages",))
 NOT_AN_ARTICLE = "not_an_article"
 
 log = logging.getLogger(__name__)
@@ -48,7 +50,7 @@ def register(p: Pipeline) -> None:
         raw = decode(RawPage, value)
         charset = header_charset(raw.headers.get("content-type"))
         try:
-            article: Article = await p.cpu.run(CLEAN_PAGE, raw.content, raw.final_url, charset, raw.feed_text,
+            article: Article = await p.cpu.run(clean_page, raw.content, raw.final_url, charset, raw.feed_text,
                                                   size=len(raw.content))
         except UnreadablePage:
             raise  # input that cannot be processed: a dead letter
@@ -57,4 +59,7 @@ def register(p: Pipeline) -> None:
             return Result(outcome=NOT_AN_ARTICLE)
         return Result([Output("clean_articles", raw.id, to_event(raw, article))])
 
-    p.consume("cleaner", handle)
+    p.consume(PAGES, handle)
+
+
+AGENT = Agent("cleaner", register, loops=(PAGES,), outputs=("clean_articles",))

@@ -22,9 +22,8 @@ from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
 from agents.crawler.frontier import RecentlyQueued
 from agents.crawler.state import CrawlState, expired
 from schemas.models import UrlCrawlState
-from streams.kafka import client_options, topic_partitions
+from streams.kafka import client_options, offsets_at, topic_partitions
 from streams.publisher import Output
-from streams.replay import offsets_at
 from streams.settings import Settings
 from streams.topics import topic_name
 

@@ -26,6 +26,7 @@ import contextlib
 import logging
 import time
 from dataclasses import replace
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
@@ -39,7 +40,7 @@ from agents.crawler.fetcher import Fetcher, FetchPolicy, TurnAbandoned
 from agents.crawler.frontier import RecentlyQueued
 from agents.crawler.sources import Source, load_sources
 from schemas.models import CrawlRequest, utc_now
-from streams.app import Pipeline
+from streams.agent import Agent, Loop
 from streams.bindings.crawl_state import CrawlStates, recent_requests
 from streams.codecs import decode
 from streams.delivery import Abandoned, Result, current_input, give_up_signal
@@ -47,7 +48,12 @@ from streams.publisher import Output
 from streams.settings import Settings
 from streams.topics import topic_name
 
+if TYPE_CHECKING:
+    from streams.app import Pipeline
+
 log = logging.getLogger(__name__)
+
+REQUESTS = Loop("crawler", ("frontier",))
 
 FRONTIER_BATCH = 1000
 MAX_PRUNE_INTERVAL = 3600.0  # expired state is pruned every tenth of its TTL, and at least hourly
@@ -240,8 +246,13 @@ def register(p: Pipeline) -> None:
         if stale:
             log.info("crawler: forgot the expired state of %d URLs", len(stale))
 
-    p.consume("crawler", fetch, on_assigned=on_assigned, on_revoked=on_revoked,
+    p.consume(REQUESTS, fetch, on_assigned=on_assigned, on_revoked=on_revoked,
               in_flight=settings.fetch_pending, ordered=False)
     p.on_stop(discovery.stop)
     p.on_stop(states.revoked)
     p.on_close(fetcher.close)
+
+
+# The crawler's input is requests, not articles: `replay --refeed` has nothing of it to copy back.
+AGENT = Agent("crawler", register, loops=(REQUESTS,), outputs=("raw_pages", "frontier", "crawl_state"),
+              refeeds_articles=False)

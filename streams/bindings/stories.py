@@ -24,24 +24,32 @@ import contextlib
 import logging
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.errors import KafkaError
 
-from agents.stories import Article, Assignment, Entity, StoryConfig, StoryIndex, StorySummary
-from agents.stories.encoder import Encoder, EncoderInfo, dequantize, encoder_named, quantize
 from agents.stories.version import STORIES_VERSION
 from schemas.models import ArticleStory, EnrichedArticle, Story, StoryCandidate, StoryEmbedding, StoryEntity, utc_now
-from streams.app import Pipeline
+from streams.agent import Agent, Loop
 from streams.codecs import decode
 from streams.delivery import Result
-from streams.kafka import client_options
+from streams.kafka import client_options, offsets_at, records_between
 from streams.publisher import Output
-from streams.replay import offsets_at, records_between
 from streams.settings import Settings
 from streams.topics import topic_name
 
+if TYPE_CHECKING:  # the core (numpy, natasha's lemmas, MinHash) loads when the agent registers, not on import
+    from agents.stories.encoder import Encoder, EncoderInfo
+    from agents.stories.model import Article, Assignment, StoryConfig, StorySummary
+    from streams.app import Pipeline
+
 log = logging.getLogger(__name__)
+
+# One loop puts every enriched article on the single story-candidates partition, the other assigns
+# stories in that one order, so every worker that replays it builds the same index.
+FEED = Loop("story-feed", ("enriched_articles",))
+ASSIGN = Loop("stories", ("story_candidates",))
 
 # A candidate's arrival lags its publication: the rebuild starts this much before the window.
 REBUILD_MARGIN = timedelta(hours=24)
@@ -69,6 +77,9 @@ def usable_vector(candidate: StoryCandidate, encoder: EncoderInfo | None) -> byt
 
 
 def core_article(candidate: StoryCandidate, encoder: EncoderInfo | None) -> Article:
+    from agents.stories.encoder import dequantize
+    from agents.stories.model import Article, Entity
+
     vector = usable_vector(candidate, encoder)
     return Article(
         id=candidate.id, title=candidate.title or "", text=candidate.body, url=candidate.url,
@@ -79,6 +90,8 @@ def core_article(candidate: StoryCandidate, encoder: EncoderInfo | None) -> Arti
 
 
 def story_config(settings: Settings) -> StoryConfig:
+    from agents.stories.model import StoryConfig
+
     return StoryConfig(window_hours=settings.story_window / 3600, window_articles=settings.story_window_articles)
 
 
@@ -91,6 +104,8 @@ class Embedder:
         self._thread = ThreadPoolExecutor(1, thread_name_prefix="vestnik-encoder")
 
     def _embed(self, article: EnrichedArticle) -> StoryEmbedding:
+        from agents.stories.encoder import quantize
+
         vector = self.encoder.encode([self.encoder.text_of(article.title, article.body)])[0]
         return StoryEmbedding(encoder=self.info.name, encoder_version=self.info.version, int8=quantize(vector))
 
@@ -107,6 +122,8 @@ class StoryState:
     """This worker's story index, fed in the partition's order, in one thread."""
 
     def __init__(self, settings: Settings, encoder: EncoderInfo | None) -> None:
+        from agents.stories.index import StoryIndex
+
         self.settings = settings
         self.encoder = encoder
         self.index = StoryIndex(story_config(settings))
@@ -229,6 +246,8 @@ class StoryState:
 
 
 def register(p: Pipeline) -> None:
+    from agents.stories.encoder import encoder_named
+
     encoder = encoder_named(p.settings.stories_encoder, p.settings.stories_encoder_threads)
     embedder = Embedder(encoder) if encoder is not None else None
     state = StoryState(p.settings, encoder.info if encoder is not None else None)
@@ -258,6 +277,9 @@ def register(p: Pipeline) -> None:
         return Result(outputs, outcome="duplicate" if assignment.duplicate_of else
                       "new_story" if assignment.new_story else "joined_story")
 
-    p.consume("story-feed", feed)
-    p.consume("stories", assign, on_assigned=state.on_assigned)
+    p.consume(FEED, feed)
+    p.consume(ASSIGN, assign, on_assigned=state.on_assigned)
     p.on_stop(state.close)
+
+
+AGENT = Agent("stories", register, loops=(FEED, ASSIGN), outputs=("article_stories", "stories", "story_candidates"))

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from agents.annotator.evaluate import DEV_FILE, annotator_predictor, load_documents, main, predict, score
+from vestnik.evaluation.annotator import DEV_FILE, annotator_predictor, load_documents, main, predict, score
 
 # Plain natasha on this file (corpus/ner/README.md), and floors a little under
 # what the annotator scores now: a drop below them is a regression.

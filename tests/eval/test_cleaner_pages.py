@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from agents.cleaner.evaluate import PagesReport, cleaner_body, score_pages, trafilatura_precision
+from vestnik.evaluation.cleaner import PagesReport, cleaner_body, score_pages, trafilatura_precision
 
 MACRO_FLOOR = 0.94
 

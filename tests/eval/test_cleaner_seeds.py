@@ -10,7 +10,7 @@ import pytest
 
 import agents.cleaner.core as core
 from agents.cleaner import Page, clean
-from agents.cleaner.evaluate import furniture_in, prf
+from vestnik.evaluation.cleaner import furniture_in, prf
 
 SEEDS = ["000_6c81efa374cecb15", "001_7abbddb875c5225b", "002_d6f8cb04dfe64475", "003_9151646f9f591ce6",
          "004_29b765bfc390c015"]  # fmt: skip

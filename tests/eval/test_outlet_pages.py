@@ -10,9 +10,9 @@ from typing import Any
 import pytest
 
 from agents.cleaner import Page, clean
-from agents.cleaner.evaluate import prf, tokens
 from agents.sites import publisher_for_host
 from tests.eval.corpus import CORPUS
+from vestnik.evaluation.cleaner import prf, tokens
 
 
 def outlet_pages(pages: Path) -> list[dict[str, Any]]:

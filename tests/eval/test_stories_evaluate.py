@@ -9,14 +9,14 @@ from pathlib import Path
 
 import pytest
 
-from agents.stories.evaluate import (
+from vestnik.evaluation.stories import (
     cluster_ids,
     load_articles,
     load_pairs,
     score,
     score_clusters,
 )
-from agents.stories.syndication import evaluate_duplicates
+from vestnik.evaluation.syndication import evaluate_duplicates
 
 
 @pytest.fixture(scope="module")

@@ -12,9 +12,9 @@ import pytest
 from typer.testing import CliRunner
 
 from agents.stories.encoder import Encoder
-from agents.stories.evaluate import cluster_ids, load_pairs
-from agents.stories.events_eval import agent_similarity, article_vectors, load_articles
 from vestnik.cli import cli
+from vestnik.evaluation.stories import cluster_ids, load_pairs
+from vestnik.evaluation.story_events import agent_similarity, article_vectors, load_articles
 
 FIGURES = re.compile(r"F1=(\d\.\d{4}) P=(\d\.\d{4}) R=(\d\.\d{4})")
 SPREAD = re.compile(r"(\d\.\d{3}) ± (\d\.\d{3}) \((\d\.\d{3})-(\d\.\d{3})\)")

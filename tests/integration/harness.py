@@ -1,4 +1,4 @@
-"""Helpers for tests on the real broker: collecting events and waiting (processes: benchmarks.cluster)."""
+"""Helpers for tests on the real broker: collecting events and waiting (processes: vestnik.benchmarks.cluster)."""
 
 from __future__ import annotations
 
@@ -11,10 +11,10 @@ import orjson
 from aiohttp import web
 from aiokafka import AIOKafkaConsumer
 
-from benchmarks.cluster import ROOT, WorkerProcess, produce, read_all, settings_env
 from streams.kafka import client_options
 from streams.settings import Settings
 from streams.topics import topic_name
+from vestnik.benchmarks.cluster import ROOT, WorkerProcess, produce, read_all, settings_env
 
 __all__ = ["ROOT", "LocalSite", "WorkerProcess", "collect", "eventually", "produce", "read_all", "settings_env"]
 

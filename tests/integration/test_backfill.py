@@ -11,13 +11,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from agents.common.ids import article_id
-from benchmarks.cluster import ROOT
 from schemas.models import RawPage, utc_now
 from streams.codecs import encode
-from streams.lag import positions, progress_lines
-from streams.replay import refeed
 from streams.settings import Settings
 from tests.integration.harness import WorkerProcess, collect, produce, settings_env
+from vestnik.benchmarks.cluster import ROOT
+from vestnik.ops.lag import positions, progress_lines
+from vestnik.ops.replay import refeed
 
 
 def page(n: int, prefix: str, words: str) -> RawPage:

@@ -7,10 +7,10 @@ import subprocess
 import sys
 from pathlib import Path
 
-from benchmarks.pipeline import STEPS
 from streams.settings import Settings
 from tests.integration.harness import ROOT, settings_env
 from tests.pages import page_corpus
+from vestnik.benchmarks.pipeline import STEPS
 
 
 def test_bench_measures_every_set_up_and_writes_its_table_and_plots(kafka_settings: Settings, tmp_path: Path) -> None:

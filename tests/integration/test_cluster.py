@@ -1,6 +1,6 @@
 """A local three-node cluster: topics with three replicas, two in sync; the busiest leader lost mid-stream.
 
-`vestnik broker start --brokers 3` runs this cluster; `python -m benchmarks.chaos --brokers 3
+`vestnik broker start --brokers 3` runs this cluster; `python -m vestnik.benchmarks.chaos --brokers 3
 --kill-leader` is the full-size run of the failover test here.
 """
 
@@ -14,14 +14,14 @@ import pytest
 from aiokafka.admin import AIOKafkaAdminClient
 from aiokafka.admin.config_resource import ConfigResource, ConfigResourceType
 
-from benchmarks.chaos import Plan, chaos, corpus_pages
-from streams.broker import EmbeddedCluster
 from streams.kafka import client_options, ensure_topics, with_replication
-from streams.kafka_runtime import BrokerError
 from streams.settings import Settings
 from streams.topics import topic_name
 from tests.conftest import free_port
 from tests.pages import page_corpus
+from vestnik.benchmarks.chaos import Plan, chaos, corpus_pages
+from vestnik.ops.broker import EmbeddedCluster
+from vestnik.ops.kafka_runtime import BrokerError
 
 
 @pytest.fixture(scope="module")

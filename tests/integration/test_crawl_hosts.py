@@ -11,11 +11,11 @@ from typing import ClassVar
 from aiohttp import web
 
 from agents.common.ids import article_id, canonical_url
-from demo.hosts import ManyHosts
-from demo.site import DemoSite
 from streams.settings import Settings
 from tests.integration.harness import ROOT, LocalSite, WorkerProcess, collect, produce, read_all, settings_env
 from tests.integration.test_bad_input import outcome_count
+from vestnik.demo.hosts import ManyHosts
+from vestnik.demo.site import DemoSite
 
 HOST_DELAY = 1.0
 

@@ -11,12 +11,12 @@ from urllib.parse import urlsplit
 from aiokafka import AIOKafkaConsumer
 
 from agents.common.ids import article_id, canonical_url
-from demo.site import DemoSite
 from streams.kafka import client_options
 from streams.settings import Settings
 from streams.tables import key_partition
 from streams.topics import topic_name
 from tests.integration.harness import ROOT, WorkerProcess, collect, eventually, read_all, settings_env
+from vestnik.demo.site import DemoSite
 
 
 async def test_crawling_twice_and_restarting_publishes_each_article_once(

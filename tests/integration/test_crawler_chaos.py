@@ -1,4 +1,4 @@
-"""The crawler under kills on the real broker, a smaller run of `python -m benchmarks.crawl_chaos`.
+"""The crawler under kills on the real broker, a smaller run of `python -m vestnik.benchmarks.crawl_chaos`.
 
 Two crawler workers under a restarting supervisor crawl a local site of three
 hosts sharing two frontier partitions; a worker's process group is SIGKILLed
@@ -13,8 +13,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from benchmarks.crawl_chaos import Plan, crawl_chaos
 from streams.settings import Settings
+from vestnik.benchmarks.crawl_chaos import Plan, crawl_chaos
 
 
 async def test_killed_crawlers_miss_no_page_and_fetch_again_only_what_a_kill_interrupted(

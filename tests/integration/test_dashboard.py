@@ -22,15 +22,15 @@ from typing import TYPE_CHECKING, Any
 import aiohttp
 import pytest
 
-from benchmarks.pipeline import raw_page
-from demo.site import DemoSite
-from streams.broker import EmbeddedBroker
 from streams.codecs import encode
 from streams.settings import Settings
 from tests.conftest import free_port
 from tests.eval.corpus import under_ci
 from tests.integration.harness import ROOT, WorkerProcess, produce, settings_env
+from vestnik.benchmarks.pipeline import raw_page
 from vestnik.dashboard.server import Dashboard
+from vestnik.demo.site import DemoSite
+from vestnik.ops.broker import EmbeddedBroker
 
 ARTIFACTS = ROOT / "tests" / "artifacts"
 AGENTS = "crawler,cleaner,annotator,stories"
@@ -112,6 +112,18 @@ def wait_for(condition: Callable[[], Any], timeout: float, what: str) -> Any:
     raise AssertionError(f"{what}: not seen after {timeout}s")
 
 
+def click(driver: WebDriver, selector: str) -> bool:
+    """Click the element, found afresh: a live update may replace it between finding and clicking."""
+    from selenium.common.exceptions import StaleElementReferenceException
+    from selenium.webdriver.common.by import By
+
+    try:
+        driver.find_element(By.CSS_SELECTOR, selector).click()
+    except StaleElementReferenceException:
+        return False
+    return True
+
+
 def shoot(driver: WebDriver, name: str) -> Path:
     ARTIFACTS.mkdir(exist_ok=True)
     path = ARTIFACTS / name
@@ -127,6 +139,14 @@ return {stories: texts(".story-row", "story", ".members"), entities: texts(".ent
 """
 
 
+READ_STORY = """
+const heading = document.querySelector("#story h1");
+const rows = [...document.querySelectorAll("#story .article")];
+return {members: Number(heading && heading.dataset.members), rows: rows.map(
+  (row) => ({when: row.dataset.when, copy: row.classList.contains("copy"), link: row.querySelector("a").href}))};
+"""
+
+
 def page_figures(driver: WebDriver) -> dict[str, Any]:
     """What the page shows now, read from its DOM in one go: live updates replace parts of it at any moment."""
     figures: dict[str, Any] = driver.execute_script(READ_FIGURES)
@@ -136,7 +156,6 @@ def page_figures(driver: WebDriver) -> dict[str, Any]:
 
 
 def test_the_page_shows_the_demo_news_and_follows_more_articles_live(pipeline: Pipeline, browser: WebDriver) -> None:
-    from selenium.webdriver.common.by import By
 
     browser.get(pipeline.dashboard.url)
     first = wait_for(lambda: (f := page_figures(browser))["stories"] and f["entities"] and f, 180,
@@ -163,14 +182,19 @@ def test_the_page_shows_the_demo_news_and_follows_more_articles_live(pipeline: P
 
     # A story's page: its articles in time order, the copies marked.
     story_id = max(later["stories"], key=later["stories"].get)
-    browser.find_element(By.CSS_SELECTOR, f'.story-row[data-story="{story_id}"] a').click()
-    rows = wait_for(lambda: browser.find_elements(By.CSS_SELECTOR, "#story .article"), 30, "the story's articles")
-    assert len(rows) == later["stories"][story_id]
-    assert browser.find_elements(By.CSS_SELECTOR, "#story .article.copy"), "no syndicated copy marked"
-    times = [row.get_attribute("data-when") for row in rows]
+    wait_for(lambda: click(browser, f'.story-row[data-story="{story_id}"] a'), 10, "the story's link clicked")
+    # The story's summary and its articles come from two topics: the page agrees with itself once both are read.
+    def whole_story() -> dict[str, Any] | None:
+        shown: dict[str, Any] = browser.execute_script(READ_STORY)
+        return shown if shown["rows"] and len(shown["rows"]) == shown["members"] else None
+
+    story = wait_for(whole_story, 30, "the story's articles, as many as its summary counts")
+    rows = story["rows"]
+    assert story["members"] >= later["stories"][story_id]
+    assert any(row["copy"] for row in rows), "no syndicated copy marked"
+    times = [row["when"] for row in rows]
     assert times == sorted(times)
-    links = [row.find_element(By.CSS_SELECTOR, "a").get_attribute("href") for row in rows]
-    assert all(link.startswith(pipeline.site.base_url) for link in links)
+    assert all(row["link"].startswith(pipeline.site.base_url) for row in rows)
     shoot(browser, "dashboard-story.png")
 
 
@@ -258,7 +282,9 @@ def test_a_broker_that_is_down_is_a_banner_and_the_page_recovers_when_it_is_back
         browser.get(dashboard.url)
 
         def banner() -> str:
-            return " ".join(e.text for e in browser.find_elements(By.CSS_SELECTOR, ".banner.error"))
+            text: str = browser.execute_script(
+                'return [...document.querySelectorAll(".banner.error")].map((e) => e.textContent).join(" ")')
+            return text.strip()
 
         down = wait_for(banner, 60, "the error banner while no broker answers")
         assert f"127.0.0.1:{settings.broker_port}" in down and "Traceback" not in browser.page_source

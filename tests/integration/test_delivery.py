@@ -14,13 +14,13 @@ from pathlib import Path
 
 import pytest
 
-from benchmarks.chaos import Plan, Report, chaos, corpus_pages, raw_pages
-from streams.broker import EmbeddedBroker
 from streams.codecs import encode
 from streams.settings import Settings
 from tests.integration.harness import ROOT, WorkerProcess, collect, produce, read_all, settings_env
 from tests.integration.test_annotator_burst import long_articles
 from tests.pages import page_corpus, saved_pages
+from vestnik.benchmarks.chaos import Plan, Report, chaos, corpus_pages, raw_pages
+from vestnik.ops.broker import EmbeddedBroker
 
 
 @pytest.fixture(scope="session")

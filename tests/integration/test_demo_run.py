@@ -8,10 +8,25 @@ import socket
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
-from demo.site import DemoSite
+import aiohttp
+
 from streams.settings import Settings
 from tests.integration.harness import ROOT, settings_env
+from vestnik.demo.site import DemoSite
+
+
+async def _dashboard_news(url: str, timeout: float) -> dict[str, Any]:
+    """The dashboard's figures once it shows stories and entities."""
+    deadline = time.monotonic() + timeout
+    async with aiohttp.ClientSession() as http:
+        while True:
+            async with http.get(url) as resp:
+                figures: dict[str, Any] = await resp.json()
+            if (figures["stories"] and any(figures["entities"].values())) or time.monotonic() > deadline:
+                return figures
+            await asyncio.sleep(0.5)
 
 
 def free_port() -> int:
@@ -25,7 +40,9 @@ async def test_run_demo_reports_every_demo_article_and_the_copy_then_stops_clean
     kafka_settings: Settings, tmp_path: Path
 ) -> None:
     site = DemoSite()  # what the command serves: its pages and ids are the ones to expect
-    env = {**settings_env(kafka_settings), "VESTNIK_DEMO_PORT": str(free_port())}
+    dashboard = free_port()
+    env = {**settings_env(kafka_settings), "VESTNIK_DEMO_PORT": str(free_port()),
+           "VESTNIK_DASHBOARD_PORT": str(dashboard), "VESTNIK_DASHBOARD_REFRESH": "1"}
     log = tmp_path / "run.log"
     with log.open("wb") as out:
         # SIGINT as a terminal's Ctrl-C delivers it, even where the tests run with SIGINT ignored.
@@ -40,11 +57,17 @@ async def test_run_demo_reports_every_demo_article_and_the_copy_then_stops_clean
             assert time.monotonic() - started < 120, log.read_text("utf-8", "replace")[-3000:]
             await asyncio.sleep(0.5)
         print(f"\nall demo articles reported {time.monotonic() - started:.0f}s after the command started")
+        shown = await _dashboard_news(f"http://127.0.0.1:{dashboard}/snapshot.json", timeout=30)
+        print(f"the dashboard showed {len(shown['stories'])} stories {time.monotonic() - started:.0f}s after the start")
     finally:
         proc.send_signal(signal.SIGINT)
         code = await asyncio.wait_for(proc.wait(), 60)
     text = log.read_text("utf-8", "replace")
     assert code == 0 and "Traceback" not in text, text[-3000:]
+    assert f"dashboard at http://127.0.0.1:{dashboard}/" in text
+    titles = {story["title"] for story in shown["stories"]}
+    assert any(page.title in titles for page in site.pages), titles
+    assert any(shown["entities"].get(kind) for kind in ("PER", "LOC", "ORG")), shown["entities"]
 
     lines = [line for line in text.splitlines() if line.startswith("demo: ")]
     for page in site.pages:

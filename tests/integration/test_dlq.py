@@ -9,12 +9,12 @@ from pathlib import Path
 from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
 from typer.testing import CliRunner
 
-from streams.dlq import FROM_HEADER, REQUEUES_HEADER
 from streams.kafka import client_options
 from streams.settings import Settings
 from streams.topics import topic_name
 from tests.integration.harness import WorkerProcess, collect, produce, settings_env
 from vestnik.cli import cli
+from vestnik.ops.dlq import FROM_HEADER, REQUEUES_HEADER
 
 BROKEN = (b"broken", b"{not json")
 # Not JSON either, and too large to ride in its dead letter: requeue re-reads it at its origin.

@@ -20,15 +20,15 @@ from typing import Any
 
 import pytest
 
-from agents.cleaner.evaluate import prf
 from agents.common.ids import article_id
-from demo.site import DemoSite
 from schemas.models import EnrichedArticle, RawPage, utc_now
 from streams.codecs import encode
-from streams.entities import fetch_top
 from streams.settings import Settings
 from streams.topics import topic_name
 from tests.integration.harness import WorkerProcess, collect, produce
+from vestnik.demo.site import DemoSite
+from vestnik.evaluation.cleaner import prf
+from vestnik.ops.top_entities import fetch_top
 
 REAL = Path(__file__).resolve().parents[1] / "unit" / "fixtures" / "real"
 REAL_EXPECTED = {page["file"].removesuffix(".html.gz"): page for page in json.loads((REAL / "pages.json").read_text())}

@@ -9,10 +9,10 @@ from pathlib import Path
 from agents.common.ids import article_id
 from schemas.models import EntityMention, utc_now
 from streams.codecs import encode
-from streams.entities import fetch_top
 from streams.settings import Settings
 from tests.conftest import free_port
 from tests.integration.harness import WorkerProcess, produce
+from vestnik.ops.top_entities import fetch_top
 
 # Entity -> how many distinct articles mention it. A standby applies the changelog it replicates in batches
 # of 1000 events per table, so copies of the other worker's counts show only past a thousand entities.

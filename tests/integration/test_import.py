@@ -15,11 +15,11 @@ from warcio.warcwriter import WARCWriter
 
 from agents.common.ids import article_id
 from schemas.models import EnrichedArticle, RawPage
-from streams.importer import import_pages
 from streams.settings import Settings
 from tests.archives import ARC_DATE, arc_record, http_response, write_arc, write_resource, write_text_pages
 from tests.integration.harness import WorkerProcess, collect, settings_env
 from vestnik.cli import cli
+from vestnik.ops.importer import import_pages
 
 REAL = Path(__file__).resolve().parents[1] / "unit" / "fixtures" / "real"
 REAL_PAGES = json.loads((REAL / "pages.json").read_text("utf-8"))

@@ -13,13 +13,13 @@ import aiohttp
 import orjson
 
 from agents.common.ids import article_id
-from benchmarks.cluster import ROOT
 from schemas.models import RawPage, utc_now
-from streams.broker import EmbeddedBroker
 from streams.codecs import encode
 from streams.settings import Settings
 from tests.conftest import SASL_USERS
 from tests.integration.harness import WorkerProcess, collect, produce, settings_env
+from vestnik.benchmarks.cluster import ROOT
+from vestnik.ops.broker import EmbeddedBroker
 
 PAGE = ("<html><head><title>Тест</title></head><body><article><h1>Заголовок новости</h1>"
         + "<p>Президент России Владимир Путин провёл в Москве совещание с членами правительства.</p>" * 8

@@ -32,9 +32,9 @@ from schemas.models import (
 )
 from streams.bindings.crawler import frontier_key
 from streams.codecs import encode
-from streams.entities import fetch_top
 from streams.settings import Settings
 from tests.integration.harness import LocalSite, WorkerProcess, collect, produce, read_all
+from vestnik.ops.top_entities import fetch_top
 
 SENTENCE = "Министр иностранных дел России Сергей Лавров встретился в Москве с госсекретарём США. "
 BODY = "\n\n".join(f"{SENTENCE * 2}Абзац {n}." for n in range(5))

@@ -9,11 +9,11 @@ import sys
 from pathlib import Path
 
 from agents.common.ids import article_id
-from demo.site import REPUBLISHED, DemoSite
 from schemas.models import ArticleStory, EnrichedArticle, Story, utc_now
 from streams.codecs import encode
 from streams.settings import Settings
 from tests.integration.harness import ROOT, WorkerProcess, collect, produce, read_all, settings_env
+from vestnik.demo.site import REPUBLISHED, DemoSite
 
 COPIED = REPUBLISHED[0]  # RBC: a bank's bond issue, republished by another outlet
 SAME_EVENT = ("01_tomsk_fire_sensors", "03_tomsk_sensors_report")  # one event told by two outlets in their words

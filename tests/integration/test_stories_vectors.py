@@ -10,13 +10,13 @@ from pathlib import Path
 from agents.common.ids import article_id
 from agents.stories import StoryConfig
 from agents.stories.encoder import Encoder
-from demo.site import DemoSite
 from schemas.models import ArticleStory, EnrichedArticle, StoryCandidate, utc_now
 from streams.codecs import encode
 from streams.settings import Settings
 from streams.topics import topic_name
 from tests.conftest import free_port
 from tests.integration.harness import WorkerProcess, collect, eventually, produce, read_all
+from vestnik.demo.site import DemoSite
 
 SAME_EVENT = ("01_tomsk_fire_sensors", "03_tomsk_sensors_report")  # one event told by two outlets in their words
 

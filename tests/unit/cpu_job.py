@@ -1,5 +1,7 @@
-"""A CPU job that only a CPU process imports (see test_offload)."""
+"""A CPU job shaped like the agents' (`agents/*/cpu.py`): light to import, its stack loaded where it runs."""
 
 
 def cube(n: int) -> int:
-    return n * n * n
+    from tests.unit import cpu_stack
+
+    return cpu_stack.cube(n)

@@ -12,6 +12,7 @@ from dataclasses import FrozenInstanceError
 import pytest
 
 from agents.annotator import ANNOTATOR_VERSION, Annotation, Annotator, UnannotatableText, get_annotator
+from agents.annotator.cpu import annotate_named, name_piece
 from agents.annotator.pieces import DEFAULT_CHUNK_CHARS, text_pieces
 from schemas.models import DateMention, MoneyMention, Quote
 from streams.offload import CpuPool
@@ -237,8 +238,8 @@ async def test_the_pieces_cpu_jobs_cross_process_boundaries(annotator: Annotator
     try:
         named = []
         for start, stop in text_pieces(text):
-            named += await pool.run("agents.annotator.cpu:name_piece", text[start:stop], start, size=stop - start)
-        annotation = await pool.run("agents.annotator.cpu:annotate_named", text, None, 1_000_000, named)
+            named += await pool.run(name_piece, text[start:stop], start, size=stop - start)
+        annotation = await pool.run(annotate_named, text, None, 1_000_000, named)
     finally:
         await pool.close()
     assert annotation == annotator.annotate(text)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from agents.annotator.evaluate import GoldDocument, f1_line, micro_average, score
 from agents.annotator.spans import Span
+from vestnik.evaluation.annotator import GoldDocument, f1_line, micro_average, score
 
 TEXT = "Глава МИД России Сергей Лавров прибыл в Вену."
 TOKENS = [(0, 5), (6, 9), (10, 16), (17, 23), (24, 30), (31, 37), (38, 39), (40, 44), (44, 45)]

@@ -17,8 +17,10 @@ from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from jgo.env import LockFile
 from jgo.maven import MavenContext
 
-from streams.broker import EmbeddedBroker
-from streams.kafka_runtime import (
+from streams.settings import Settings
+from tests.conftest import free_port
+from vestnik.ops.broker import EmbeddedBroker
+from vestnik.ops.kafka_runtime import (
     BrokerError,
     install,
     java_executable,
@@ -27,8 +29,6 @@ from streams.kafka_runtime import (
     pinned_lock,
     runtime_artifacts,
 )
-from streams.settings import Settings
-from tests.conftest import free_port
 
 DEFAULT_KAFKA = Settings().kafka_version
 SMALL_JARS = ("jspecify", "slf4j-simple")

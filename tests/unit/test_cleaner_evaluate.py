@@ -1,4 +1,4 @@
-"""`python -m agents.cleaner.evaluate`: the table, the timing, the last line and the exit status."""
+"""`python -m vestnik.evaluation.cleaner`: the table, the timing, the last line and the exit status."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from agents.cleaner.evaluate import furniture_in, leave_modules_out, main, prf
+from vestnik.evaluation.cleaner import furniture_in, leave_modules_out, main, prf
 
 PARAGRAPHS = [
     "Городские власти объявили о начале ремонта центральной площади, работы продлятся до конца лета.",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from agents.cleaner import Page, clean
-from agents.cleaner.evaluate import furniture_in
+from vestnik.evaluation.cleaner import furniture_in
 
 # A caption, a photo credit and a related-stories block, on lines of their own with the spaces around them
 # that extractors leave, and an editor's note broken by a link.

@@ -92,7 +92,7 @@ def test_a_clean_article_of_an_older_producer_reads_without_the_day() -> None:
 def test_the_day_reaches_the_clean_article_event_and_the_command_lines_output() -> None:
     from schemas.models import RawPage
     from streams.bindings.cleaner import to_event
-    from streams.oneshot import clean_record
+    from vestnik.ops.oneshot import clean_record
 
     url = "https://gorod-news.ru/news/2020/03/03/remont/"
     html = f"<html lang='ru'><head><meta charset='utf-8'></head><body>{PARAGRAPHS}</body></html>".encode()

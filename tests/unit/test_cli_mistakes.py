@@ -5,14 +5,13 @@ Kafka is pointed at a local port nothing listens on, so the commands that need i
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from typing import get_args
 
 import pytest
 
-from streams.app import AGENT_LOOPS
-from tests.cli_mistakes import MISTAKES, ROOT, Mistake, check, places, run
+from streams.bindings import AGENTS
+from tests.cli_mistakes import MISTAKES, Mistake, check, places, run
 from vestnik.cli import DeadLetterAgent
 
 
@@ -25,8 +24,6 @@ def test_a_mistake_ends_in_one_clear_line_and_a_failing_status(mistake: Mistake,
 
 def test_dlq_offers_as_agents_every_name_a_dead_letter_carries() -> None:
     """`--agent` refuses names no dead letter has; it must not refuse one that some have."""
-    loops = {loop for names in AGENT_LOOPS.values() for loop in names}
-    bindings = "".join(path.read_text(encoding="utf-8") for path in (ROOT / "streams" / "bindings").glob("*.py"))
-    faust_streams = set(re.findall(r'\.process(?:_concurrently)?\(stream, "([\w-]+)"', bindings))
-    assert faust_streams, "the faust streams' names were not found in streams/bindings"
-    assert set(get_args(DeadLetterAgent)) == loops | faust_streams
+    names = {name for agent in AGENTS for name in agent.stream_names}
+    assert "entity-counter" in names and "story-feed" in names
+    assert set(get_args(DeadLetterAgent)) == names

@@ -13,7 +13,7 @@ from aiohttp import web
 from agents.crawler.discovery import FeedError, parse_feed
 from agents.crawler.fetcher import Fetcher, FetchError, FetchPolicy
 from agents.crawler.sources import SourcesError, load_sources
-from demo.site import DemoSite
+from vestnik.demo.site import DemoSite
 
 POLICY = FetchPolicy(user_agent="vestnik-test/1.0", timeout=2.0, max_bytes=64 * 1024, allow_private_hosts=True)
 

@@ -10,8 +10,8 @@ import pytest
 from pydantic import ValidationError
 
 from agents.crawler.state import CrawlState, expired, longest_wait
-from streams.bindings.crawl_once import _load_states
 from streams.settings import Settings
+from vestnik.ops.crawl_once import _load_states
 
 DAY = 24 * 3600.0
 NOW = 1_800_000_000.0

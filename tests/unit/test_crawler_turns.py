@@ -12,8 +12,8 @@ from agents.common.tasks import unless
 from agents.crawler.core import crawl_url
 from agents.crawler.fetcher import Fetcher, FetchPolicy, TurnAbandoned
 from agents.crawler.state import CrawlState
-from demo.site import DemoSite
 from schemas.models import CrawlRequest, utc_now
+from vestnik.demo.site import DemoSite
 
 POLICY = FetchPolicy(user_agent="vestnik-test/1.0", timeout=2.0, allow_private_hosts=True, min_delay=0.3)
 

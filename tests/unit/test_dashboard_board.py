@@ -6,10 +6,10 @@ import hashlib
 from datetime import UTC, datetime, timedelta
 
 from schemas.models import ArticleStory, DeadLetter, Story
-from streams.dlq import unique
-from streams.stories import top
 from vestnik.dashboard.board import DeadLetterBoard, EntityHours, StoryBoard, Throughput
 from vestnik.dashboard.charts import Sparkline
+from vestnik.ops.dlq import unique
+from vestnik.ops.top_stories import top
 
 NOW = datetime(2026, 12, 7, 12, 30, tzinfo=UTC)
 
@@ -49,7 +49,7 @@ def test_top_stories_are_those_top_stories_prints_with_the_latest_summary_of_eac
 
 
 def test_the_story_board_keeps_its_caps_dropping_the_least_recently_updated() -> None:
-    board = StoryBoard(max_stories=50, max_articles=5, max_titles=20)
+    board = StoryBoard(max_stories=50, max_articles=20)
     for n in range(200):
         board.add_story(story(n, 1, 1, minutes_ago=200 - n))
         for k in range(8):
@@ -57,9 +57,11 @@ def test_the_story_board_keeps_its_caps_dropping_the_least_recently_updated() ->
             board.add_title(aid(f"a{n}-{k}"), f"t{n}-{k}")
     assert len(board) == 50
     assert board.story("s0") is None and board.story("s199") is not None
-    assert {a.id for a in board.articles("s199")} == {aid(f"a199-{k}") for k in range(3, 8)}  # the last five
+    assert {a.id for a in board.articles("s199")} == {aid(f"a199-{k}") for k in range(8)}
+    assert {a.title for a in board.articles("s199")} == {f"t199-{k}" for k in range(8)}
+    assert len(board.articles("s198")) == 8 and len(board.articles("s197")) == 4  # 20 articles in all
     assert board.articles("s0") == []
-    assert len(board._articles) <= 50 and len(board._titles) == 20
+    assert len(board._articles) == 20 and len(board._titles) == 20
 
 
 def test_a_storys_articles_come_in_time_order_with_titles_and_copies_marked() -> None:

@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import timedelta
 
 from agents.common.ids import article_id
-from demo.check import DemoCheck
-from demo.site import DemoPage, DemoSite
 from schemas.models import ArticleStory, EnrichedArticle, Entity, utc_now
 from streams.codecs import encode
 from streams.settings import Settings
+from vestnik.demo.check import DemoCheck
+from vestnik.demo.site import DemoPage, DemoSite
 
 SETTINGS = Settings(topic_prefix="check.", web_host="127.0.0.1", web_port=6099)
 

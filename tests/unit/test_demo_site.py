@@ -23,10 +23,10 @@ import pytest
 from typer.testing import CliRunner
 
 from agents.cleaner.core import Page, clean
-from agents.cleaner.evaluate import furniture_in, prf
-from demo.markup import BODY_XPATH, norm
-from demo.site import PAGES, REPUBLISHED, DemoPage, DemoSite
 from vestnik.cli import cli
+from vestnik.demo.markup import BODY_XPATH, norm
+from vestnik.demo.site import PAGES, REPUBLISHED, DemoPage, DemoSite
+from vestnik.evaluation.cleaner import furniture_in, prf
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -8,7 +8,7 @@ import pytest
 from rich.console import Console
 
 from schemas.models import DeadLetter
-from streams.dlq import (
+from vestnik.ops.dlq import (
     FROM_HEADER,
     REQUEUES_HEADER,
     Original,

@@ -17,9 +17,9 @@ from agents.cleaner.cpu import clean_page
 from agents.common.decoding import header_charset
 from agents.common.ids import article_id
 from schemas.models import RawPage
-from streams import importer
-from streams.importer import Candidate, Item, Meter, Skip, Summary, candidates, next_event, raw_event
 from tests.archives import ARC_DATE, arc_record, http_response, write_arc, write_resource, write_text_pages
+from vestnik.ops import importer
+from vestnik.ops.importer import Candidate, Item, Meter, Skip, Summary, candidates, next_event, raw_event
 
 PAGE = "<!DOCTYPE html><html><head><title>Новость</title></head><body><p>Текст новости.</p></body></html>".encode()
 PAGE_URL = "https://example.org/news/1.html"

@@ -13,6 +13,7 @@ import pytest
 
 from streams.failures import CpuPoolStopping, is_infrastructure
 from streams.offload import CpuPool, WorkerCrashed, WorkTimeout
+from tests.unit import cpu_job
 
 
 def square(n: int) -> int:
@@ -46,9 +47,9 @@ async def test_results_come_back_from_another_process(pool: CpuPool) -> None:
     assert await pool.run(square, 12) == 144
 
 
-async def test_a_job_named_by_module_is_imported_by_the_cpu_process_only(pool: CpuPool) -> None:
-    assert await pool.run("tests.unit.cpu_job:cube", 3) == 27
-    assert "tests.unit.cpu_job" not in sys.modules
+async def test_a_job_passed_by_reference_loads_its_stack_in_the_cpu_process_only(pool: CpuPool) -> None:
+    assert await pool.run(cpu_job.cube, 3) == 27
+    assert "tests.unit.cpu_stack" not in sys.modules
 
 
 async def test_a_stuck_job_is_stopped_and_the_pool_goes_on(pool: CpuPool) -> None:

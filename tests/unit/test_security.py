@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from streams.broker import EmbeddedBroker
 from streams.kafka import client_options
 from streams.settings import Settings
+from vestnik.ops.broker import EmbeddedBroker
 
 
 def secured() -> Settings:

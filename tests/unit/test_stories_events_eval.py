@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from agents.stories.evaluate import Pair
-from agents.stories.events_eval import components, cross_validated, make_folds
+from vestnik.evaluation.stories import Pair
+from vestnik.evaluation.story_events import components, cross_validated, make_folds
 
 
 def pair(a: str, b: str, label: int) -> Pair:

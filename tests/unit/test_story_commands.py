@@ -10,8 +10,8 @@ import pytest
 from typer.testing import CliRunner
 
 from schemas.models import Story
-from streams.stories import parse_span, top
 from vestnik.cli import cli
+from vestnik.ops.top_stories import parse_span, top
 
 LAVROV = ("Министр иностранных дел России Сергей Лавров встретился в Москве с госсекретарём США Рексом "
           "Тиллерсоном и обсудил Сирию, Украину и договор о ракетах средней и меньшей дальности. ")

@@ -7,28 +7,30 @@ holds no more than a page opened today.
 
 from __future__ import annotations
 
+import sys
 from collections import Counter, OrderedDict, deque
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from schemas.models import ArticleStory, DeadLetter, Story
-from streams.dlq import failure, letter_id, origin
-from streams.stories import top
+from vestnik.ops.dlq import failure, letter_id, origin
+from vestnik.ops.top_stories import top
 
 HOUR = 3600
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class StoryArticle:
-    """One article of a story, as its page lists it."""
+    """One article of a story, as its page lists it: a few fields, not the event, so that many fit."""
 
     id: str
+    story_id: str
     url: str
     site: str
-    title: str | None
     published_at: datetime | None
     assigned_at: datetime
     duplicate_of: str | None
+    title: str | None = None
 
     @property
     def when(self) -> datetime:
@@ -36,33 +38,33 @@ class StoryArticle:
 
 
 class StoryBoard:
-    """The latest summary of each story, the articles of each, and the titles of recent articles."""
+    """The latest summary of each story, the latest articles' stories, and the latest articles' titles."""
 
-    def __init__(self, max_stories: int = 5000, max_articles: int = 200, max_titles: int = 50_000) -> None:
-        self.max_stories, self.max_articles, self.max_titles = max_stories, max_articles, max_titles
+    def __init__(self, max_stories: int = 5000, max_articles: int = 50_000) -> None:
+        self.max_stories, self.max_articles = max_stories, max_articles
         self._stories: OrderedDict[str, Story] = OrderedDict()  # least recently updated first
-        self._articles: dict[str, OrderedDict[str, ArticleStory]] = {}
+        self._articles: OrderedDict[str, StoryArticle] = OrderedDict()  # least recently assigned first
         self._titles: OrderedDict[str, str | None] = OrderedDict()
 
     def add_story(self, story: Story) -> None:
         self._stories[story.story_id] = story
         self._stories.move_to_end(story.story_id)
         while len(self._stories) > self.max_stories:
-            gone, _ = self._stories.popitem(last=False)
-            self._articles.pop(gone, None)
+            self._stories.popitem(last=False)
 
     def add_article(self, article: ArticleStory) -> None:
-        members = self._articles.setdefault(article.story_id, OrderedDict())
-        members[article.id] = article  # a replayed assignment replaces the earlier one
-        while len(members) > self.max_articles:
-            members.popitem(last=False)
-        if article.story_id not in self._stories and len(self._articles) > self.max_stories:
-            self._articles.pop(next(iter(self._articles)))
+        """An article's assignment; a replayed one replaces the earlier."""
+        self._articles[article.id] = StoryArticle(
+            article.id, article.story_id, article.url, sys.intern(article.site), article.published_at,
+            article.assigned_at, article.duplicate_of)
+        self._articles.move_to_end(article.id)
+        while len(self._articles) > self.max_articles:
+            self._articles.popitem(last=False)
 
     def add_title(self, article_id: str, title: str | None) -> None:
         self._titles[article_id] = title
         self._titles.move_to_end(article_id)
-        while len(self._titles) > self.max_titles:
+        while len(self._titles) > self.max_articles:
             self._titles.popitem(last=False)
 
     def story(self, story_id: str) -> Story | None:
@@ -73,10 +75,9 @@ class StoryBoard:
         return top(list(self._stories.values()), span, limit, now)
 
     def articles(self, story_id: str) -> list[StoryArticle]:
-        """The story's articles in time order, each with its title when the board has seen it."""
-        rows = [StoryArticle(a.id, a.url, a.site, self._titles.get(a.id), a.published_at, a.assigned_at,
-                             a.duplicate_of)
-                for a in self._articles.get(story_id, {}).values()]
+        """The story's articles the board holds, in time order, each with its title when the board has seen it."""
+        rows = [replace(row, title=self._titles.get(row.id))
+                for row in self._articles.values() if row.story_id == story_id]
         return sorted(rows, key=lambda row: (row.when, row.id))
 
     def __len__(self) -> int:
@@ -86,7 +87,7 @@ class StoryBoard:
 class EntityHours:
     """Mentions per entity per hour over the last `hours`, for sparklines."""
 
-    def __init__(self, hours: int = 24, max_entities: int = 20_000) -> None:
+    def __init__(self, hours: int = 24, max_entities: int = 10_000) -> None:
         self.hours, self.max_entities = hours, max_entities
         self._counts: dict[str, Counter[int]] = {}
 

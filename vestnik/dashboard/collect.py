@@ -25,20 +25,16 @@ from aiokafka.admin import AIOKafkaAdminClient
 from aiokafka.errors import KafkaError
 
 from schemas.models import ArticleStory, DeadLetter, EntityType, Story
-from streams.app import AGENT_LOOPS, AGENT_NAMES, LOOP_INPUTS, loop_group
+from streams.app import AGENT_NAMES, agent_named, loop_group
 from streams.codecs import DecodeError, decode
-from streams.entities import fetch_top
 from streams.kafka import client_options, topic_partitions
-from streams.lag import Position, Progress, positions, progress
 from streams.settings import Settings
 from streams.topics import topic_name
 from vestnik.dashboard.board import DeadLetterBoard, EntityHours, StoryBoard, Throughput
+from vestnik.ops.lag import Position, Progress, positions, progress
+from vestnik.ops.top_entities import fetch_top
 
 log = logging.getLogger(__name__)
-
-AGENT_OUTPUTS = {"crawler": "raw_pages", "cleaner": "clean_articles", "annotator": "enriched_articles",
-                 "stories": "article_stories"}
-"""The topic each agent writes its articles to: what its 'out' rate counts."""
 
 ENTITY_TYPES: tuple[EntityType, ...] = ("PER", "LOC", "ORG")
 LAG_SAMPLES_APART = 5  # refreshes between the two lag samples a rate is taken from, as `vestnik lag --interval`
@@ -211,7 +207,7 @@ class Collector:
 
     async def _output_ends(self) -> dict[str, int]:
         """Records on each agent's output topic so far, summed over its partitions."""
-        names = {agent: topic_name(self.settings, AGENT_OUTPUTS[agent]) for agent in self.agents}
+        names = {agent: topic_name(self.settings, agent_named(agent).outputs[0]) for agent in self.agents}
         admin = AIOKafkaAdminClient(**client_options(self.settings))
         consumer = AIOKafkaConsumer(**client_options(self.settings), group_id=None, enable_auto_commit=False)
         try:
@@ -230,8 +226,9 @@ class Collector:
         at = time.monotonic()
         flows = []
         for agent in self.agents:
-            group = loop_group(self.settings, AGENT_LOOPS[agent][0])
-            inputs = {topic_name(self.settings, key) for key in LOOP_INPUTS[AGENT_LOOPS[agent][0]]}
+            first = agent_named(agent).loops[0]
+            group = loop_group(self.settings, first.name)
+            inputs = {topic_name(self.settings, key) for key in first.inputs}
             done = sum(p.committed for p in now if p.group == group and p.topic in inputs)
             self.flow.add(f"{agent}:in", at, done)
             self.flow.add(f"{agent}:out", at, ends.get(agent, 0))

@@ -19,10 +19,10 @@ import orjson
 from aiohttp import web
 from markdown_it import MarkdownIt
 
-from streams.dlq import age
 from streams.settings import Settings
 from vestnik.dashboard.charts import Sparkline
 from vestnik.dashboard.collect import Collector
+from vestnik.ops.dlq import age
 
 COLLECTOR = web.AppKey("collector", Collector)
 BENCH_DIR = web.AppKey("bench_dir", Path)

@@ -7,7 +7,7 @@ page, mean per site, macro F1 over sites. Both trafilatura baselines
 (default and `favor_precision`) are scored and timed the same way, page by
 page in turn, so that a busy machine slows all of them alike.
 
-    python -m agents.cleaner.evaluate [--corpus DIR]
+    python -m vestnik.evaluation.cleaner [--corpus DIR]
 
 The last line is `F1 macro=<value>`; the exit status is 1 when a seed body
 keeps furniture.
@@ -287,7 +287,7 @@ def _ok(flag: bool) -> str:
 
 
 def main(argv: Iterable[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m agents.cleaner.evaluate", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m vestnik.evaluation.cleaner", description=__doc__.splitlines()[0])
     parser.add_argument("--corpus", type=Path, default=default_corpus(), help="the shared corpus directory")
     args = parser.parse_args(list(argv) if argv is not None else None)
     seeds = score_seeds(args.corpus)

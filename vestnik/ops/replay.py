@@ -15,17 +15,17 @@ the compacted output topic.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import partial
 
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 from aiokafka.structs import OffsetAndMetadata
 
-from streams.app import OWN_LOOP_INPUTS, consumer_groups
-from streams.kafka import client_options, coordinated
+from streams.app import consumer_groups
+from streams.bindings import AGENTS
+from streams.kafka import client_options, coordinated, offsets_at, records_between
 from streams.settings import Settings
 from streams.topics import topic_name
 
@@ -79,16 +79,6 @@ async def _partitions(admin: AIOKafkaAdminClient, topics: list[str]) -> list[Top
             for topic in await admin.describe_topics(topics) for partition in topic["partitions"]]
 
 
-async def offsets_at(consumer: AIOKafkaConsumer, tps: list[TopicPartition], moment: datetime | None
-                     ) -> dict[TopicPartition, int]:
-    """The first offset at or after `moment` per partition: the end if none is, the oldest kept if None."""
-    if moment is None:
-        return dict(await consumer.beginning_offsets(tps))
-    found = await consumer.offsets_for_times({tp: int(moment.timestamp() * 1000) for tp in tps})
-    ends = await consumer.end_offsets(tps)
-    return {tp: (found[tp].offset if found[tp] is not None else ends[tp]) for tp in tps}
-
-
 REPLAYED_HEADER = "vestnik-replayed"
 
 
@@ -102,11 +92,12 @@ class Refeed:
 
 async def refeed(settings: Settings, agents: list[str], since: datetime | None, until: datetime) -> Refeed:
     """Copy the inputs of `agents` received in [since, until) back onto their partitions (newest per article)."""
-    unknown = [agent for agent in agents if agent not in OWN_LOOP_INPUTS]
+    refed = {agent.name: agent.loops[0].inputs for agent in AGENTS if agent.refeeds_articles}
+    unknown = [agent for agent in agents if agent not in refed]
     if unknown:
         raise ReplayError(f"{', '.join(unknown)}: only agents that read article topics can be re-fed "
-                          f"({', '.join(OWN_LOOP_INPUTS)}); rewind the others")
-    topics = sorted({topic_name(settings, key) for agent in agents for key in OWN_LOOP_INPUTS[agent]})
+                          f"({', '.join(refed)}); rewind the others")
+    topics = sorted({topic_name(settings, key) for agent in agents for key in refed[agent]})
     report = Refeed()
     admin = AIOKafkaAdminClient(**client_options(settings))
     await admin.start()
@@ -141,20 +132,3 @@ async def refeed(settings: Settings, agents: list[str], since: datetime | None, 
         await producer.stop()
         await consumer.stop()
     return report
-
-
-async def records_between(consumer: AIOKafkaConsumer, tp: TopicPartition, start: int, stop: int | None
-                   ) -> AsyncIterator[ConsumerRecord[bytes, bytes]]:
-    """The records of one partition from `start` up to (not including) `stop`, or all to come if None."""
-    if stop is not None and start >= stop:
-        return
-    consumer.assign([tp])
-    consumer.seek(tp, start)
-    while True:
-        batch = await consumer.getmany(tp, timeout_ms=1000)
-        for record in batch.get(tp, []):
-            if stop is not None and record.offset >= stop:
-                return
-            yield record
-            if stop is not None and record.offset + 1 >= stop:
-                return

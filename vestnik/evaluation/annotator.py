@@ -4,7 +4,7 @@ The method is naeval's, as described in corpus/ner/README.md: a token is
 tagged TYPE when a span of that TYPE covers it; predicted spans that do not
 start and stop on token bounds are dropped; counts are summed over documents.
 
-    python -m agents.annotator.evaluate [--corpus DIR]
+    python -m vestnik.evaluation.annotator [--corpus DIR]
 """
 
 from __future__ import annotations

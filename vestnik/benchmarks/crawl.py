@@ -1,6 +1,6 @@
 """Crawling many hosts: pages per second with politeness off and with a delay per host, and memory.
 
-    python -m benchmarks.crawl [--hosts 50] [--pages 200] [--delay 1.0]
+    python -m vestnik.benchmarks.crawl [--hosts 50] [--pages 200] [--delay 1.0]
 
 A local site of `--hosts` hosts (one port each on 127.0.0.1) with `--pages`
 pages each runs in a process of its own. The crawl is `crawl --once`'s own pass
@@ -29,15 +29,15 @@ from pathlib import Path
 from agents.crawler.sources import load_sources
 from agents.crawler.state import CrawlState
 from schemas.models import RawPage
-from streams.bindings.crawl_once import crawl_pass
 from streams.codecs import encode
 from streams.settings import Settings
+from vestnik.ops.crawl_once import crawl_pass
 
 
 def _serve(hosts: int, pages: int, page: bytes, base_port: int, ready: Event, stop: Event,
            report: Queue[tuple[int, float]]) -> None:
     """The site, until `stop`; then it reports its page requests and the shortest gap within one host."""
-    from demo.hosts import ManyHosts
+    from vestnik.demo.hosts import ManyHosts
 
     async def main() -> None:
         site = ManyHosts(hosts, pages, page, base_port=base_port)
@@ -124,7 +124,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--pages-dir", type=Path, default=None,
                         help="seeds and gold to serve (default: the demo's own pages)")
     args = parser.parse_args(argv)
-    from demo.site import DemoSite
+    from vestnik.demo.site import DemoSite
 
     site = DemoSite(args.pages_dir)
     page = site.document(site.pages[0])

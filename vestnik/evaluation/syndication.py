@@ -14,7 +14,7 @@ Built at run time from the same-story corpus (nothing is copied into the project
 A copy counts as found when `duplicate_of` names its original; any other
 `duplicate_of` is a false alarm.
 
-    python -m agents.stories.syndication [--corpus DIR]
+    python -m vestnik.evaluation.syndication [--corpus DIR]
 """
 
 from __future__ import annotations
@@ -27,9 +27,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from agents.stories.evaluate import DEFAULT_CORPUS, load_articles, load_pairs
 from agents.stories.model import StoryConfig
 from agents.stories.records import cluster_records
+from vestnik.evaluation.stories import DEFAULT_CORPUS, load_articles, load_pairs
 
 Record = dict[str, Any]
 SEED = 2024

@@ -26,12 +26,12 @@ import psutil
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 
 from agents.common.ids import article_id
-from benchmarks.cluster import WorkerProcess
 from schemas.models import RawPage, utc_now
 from streams.codecs import encode
 from streams.kafka import client_options, ensure_topics
 from streams.settings import Settings
 from streams.topics import topic_name
+from vestnik.benchmarks.cluster import WorkerProcess
 
 AGENTS = "cleaner,annotator"
 JIT_THREAD = re.compile(r"C[12] CompilerThre")  # HotSpot's compiler threads, as /proc names them

@@ -5,7 +5,7 @@ is "same" when both articles share a story. The set is small, so a threshold cho
 flatters: each threshold here is chosen on k - 1 folds and scored on the fold left out. A fold holds
 whole connected components of the pair graph, so no article is on both sides of a split.
 
-    python -m agents.stories.events_eval [--corpus DIR]
+    python -m vestnik.evaluation.story_events [--corpus DIR]
 """
 
 from __future__ import annotations
@@ -26,7 +26,11 @@ from typing import Any
 import numpy as np
 
 from agents.stories.encoder import Encoder, encoder_named
-from agents.stories.evaluate import (
+from agents.stories.index import StoryIndex
+from agents.stories.model import StoryConfig
+from agents.stories.records import ENCODE_BATCH, assign_record, record_vectors
+from agents.stories.text import stems
+from vestnik.evaluation.stories import (
     BASELINE_LEAD_CHARS,
     DEFAULT_CORPUS,
     Pair,
@@ -37,10 +41,6 @@ from agents.stories.evaluate import (
     score,
     score_clusters,
 )
-from agents.stories.index import StoryIndex
-from agents.stories.model import StoryConfig
-from agents.stories.records import ENCODE_BATCH, assign_record, record_vectors
-from agents.stories.text import stems
 
 EVENTS_CORPUS = DEFAULT_CORPUS.parent / "stories-events"
 FOLDS = 5

@@ -15,7 +15,7 @@ from xml.sax.saxutils import escape
 
 from aiohttp import web
 
-from demo.site import EPOCH
+from vestnik.demo.site import EPOCH
 
 
 @dataclass(frozen=True)

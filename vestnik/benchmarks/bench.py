@@ -31,10 +31,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from benchmarks.cluster import ROOT
-from benchmarks.pipeline import Latency, Throughput, percentile, run_setup
-from benchmarks.stages import corpus_html
 from streams.settings import Settings
+from vestnik.benchmarks.cluster import ROOT
+from vestnik.benchmarks.pipeline import Latency, Throughput, percentile, run_setup
+from vestnik.benchmarks.stages import corpus_html
 
 TARGETS = (
     ("1 worker ≥ 0.9× the per-core limit", "one_worker_vs_limit", 0.9),
@@ -60,7 +60,7 @@ class Options:
 
 def _child(*args: str) -> dict[str, Any]:
     """Run a stages measurement in a fresh process and return what it printed."""
-    out = subprocess.run([sys.executable, "-m", "benchmarks.stages", *args], cwd=ROOT, check=True,
+    out = subprocess.run([sys.executable, "-m", "vestnik.benchmarks.stages", *args], cwd=ROOT, check=True,
                          capture_output=True, text=True).stdout
     result: dict[str, Any] = json.loads(out)
     return result
@@ -98,7 +98,7 @@ def _broker(settings: Settings, work: Path) -> tuple[Any, Settings]:
         return None, settings
     import socket
 
-    from streams.broker import EmbeddedBroker
+    from vestnik.ops.broker import EmbeddedBroker
 
     def free_port() -> int:
         with socket.socket() as sock:

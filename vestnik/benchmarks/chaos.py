@@ -8,7 +8,7 @@ the survivor SIGKILLed while the group settles. The broker is stopped and starte
 kills right after it is back. At the end every produced id must be in `enriched-articles` and
 nothing in `dead-letters`.
 
-    python -m benchmarks.chaos --articles 1000 --kills 6 --broker-restarts 1
+    python -m vestnik.benchmarks.chaos --articles 1000 --kills 6 --broker-restarts 1
 
 With `--brokers 3 --kill-leader` the run is on a local three-node cluster (three replicas,
 `min.insync.replicas` 2): the node that leads most partitions of `raw-pages` and
@@ -16,7 +16,7 @@ With `--brokers 3 --kill-leader` the run is on a local three-node cluster (three
 again later. It reports how long the enriched output paused, and how many workers exited
 on their own (none should: they ride out the failover).
 
-    python -m benchmarks.chaos --brokers 3 --kill-leader --runs 3
+    python -m vestnik.benchmarks.chaos --brokers 3 --kill-leader --runs 3
 """
 
 from __future__ import annotations
@@ -44,13 +44,13 @@ import psutil
 from aiokafka import AIOKafkaConsumer
 
 from agents.common.ids import article_id
-from benchmarks.cluster import WorkerProcess, produce, read_all
 from schemas.models import RawPage, utc_now
-from streams.broker import EmbeddedBroker, EmbeddedCluster
 from streams.codecs import encode
 from streams.kafka import client_options
 from streams.settings import Settings
 from streams.topics import topic_name
+from vestnik.benchmarks.cluster import WorkerProcess, produce, read_all
+from vestnik.ops.broker import EmbeddedBroker, EmbeddedCluster
 
 
 def corpus_pages(corpus: Path) -> list[tuple[str, bytes]]:

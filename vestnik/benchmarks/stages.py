@@ -3,7 +3,7 @@
 Runs in a process of its own (`vestnik bench` starts it), so that the models it
 loads neither share the bench's memory nor its core:
 
-    python -m benchmarks.stages stages|plain --corpus DIR [--rounds N] [--limit N]
+    python -m vestnik.benchmarks.stages stages|plain --corpus DIR [--rounds N] [--limit N]
 
 It prints one JSON object: per-page times of the cleaner's and the annotator's
 cores, and of the sentence encoder that story-feed runs, over the corpus pages
@@ -115,7 +115,7 @@ def main() -> None:
     parser.add_argument("--measured", type=int, default=2_000, help="stories: articles timed after filling it")
     args = parser.parse_args()
     if args.what == "stories":
-        from agents.stories.speed import measure as measure_stories
+        from vestnik.evaluation.story_speed import measure as measure_stories
 
         json.dump(asdict(measure_stories(args.window, args.measured)), sys.stdout)
         return

@@ -1,6 +1,6 @@
 """The dashboard's memory while a browser keeps it open and the pipeline runs: does it stay flat?
 
-`python -m benchmarks.dashboard_memory [--minutes 10] [--rate 5]` starts a broker of its own, one worker
+`python -m vestnik.benchmarks.dashboard_memory [--minutes 10] [--rate 5]` starts a broker of its own, one worker
 (cleaner, annotator, stories) and `vestnik dashboard` in a process of its own with headless Chromium on
 its page. It offers the corpus pages, each under an address of its own, at `rate` a second, samples the
 dashboard's RSS every 10 s and prints it by minute, with the growth over the second half of the run.
@@ -22,12 +22,12 @@ import aiohttp
 import psutil
 from aiokafka import AIOKafkaProducer
 
-from benchmarks.bench import _broker
-from benchmarks.cluster import ROOT, WorkerProcess, settings_env
-from benchmarks.pipeline import _send, raw_page
-from benchmarks.stages import corpus_html
 from streams.kafka import client_options, ensure_topics
 from streams.settings import Settings
+from vestnik.benchmarks.bench import _broker
+from vestnik.benchmarks.cluster import ROOT, WorkerProcess, settings_env
+from vestnik.benchmarks.pipeline import _send, raw_page
+from vestnik.benchmarks.stages import corpus_html
 
 SAMPLE_SECONDS = 10.0
 

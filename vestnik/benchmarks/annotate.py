@@ -4,7 +4,7 @@ Both annotate the bodies of corpus/gold/*.json, each engine in its own process
 so that peak RSS belongs to one engine. Plain natasha does the same steps on the
 whole text: segment, morphology, syntax, NER, normalise every span, name facts.
 
-    python -m benchmarks.annotate [--corpus DIR] [--rounds N] [--repeats N] [--engine annotator|natasha]
+    python -m vestnik.benchmarks.annotate [--corpus DIR] [--rounds N] [--repeats N] [--engine annotator|natasha]
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from agents.annotator.evaluate import DEFAULT_CORPUS
+from vestnik.evaluation.annotator import DEFAULT_CORPUS
 
 ENGINES = ("annotator", "natasha")
 
@@ -103,7 +103,7 @@ def main(argv: list[str] | None = None) -> int:
         print(measure(args.engine, load_bodies(args.corpus), args.rounds, args.repeats))
         return 0
     for engine in ENGINES:
-        command = [sys.executable, "-m", "benchmarks.annotate", "--engine", engine]
+        command = [sys.executable, "-m", "vestnik.benchmarks.annotate", "--engine", engine]
         command += ["--corpus", str(args.corpus), "--rounds", str(args.rounds), "--repeats", str(args.repeats)]
         subprocess.run(command, check=True)
     return 0

@@ -1,6 +1,6 @@
 """Crawler chaos run: crawler workers killed again and again while they crawl a local site of many hosts.
 
-    python -m benchmarks.crawl_chaos [--hosts 6] [--pages 50] [--kills 5] [--runs 3] [--host-delay 1.0]
+    python -m vestnik.benchmarks.crawl_chaos [--hosts 6] [--pages 50] [--kills 5] [--runs 3] [--host-delay 1.0]
 
 The site serves `--hosts` hosts (one port each on 127.0.0.1, each with its RSS
 feed of `--pages` articles) and counts every article page it serves. Two
@@ -43,14 +43,14 @@ from aiokafka.admin import AIOKafkaAdminClient
 from aiokafka.coordinator.protocol import ConsumerProtocol
 
 from agents.common.ids import article_id, canonical_url
-from benchmarks.chaos import Supervisor, wait_until
-from benchmarks.cluster import read_all
-from demo.hosts import ManyHosts
 from streams.app import loop_group
-from streams.broker import EmbeddedBroker
 from streams.kafka import client_options
 from streams.settings import Settings
 from streams.topics import topic_name
+from vestnik.benchmarks.chaos import Supervisor, wait_until
+from vestnik.benchmarks.cluster import read_all
+from vestnik.demo.hosts import ManyHosts
+from vestnik.ops.broker import EmbeddedBroker
 
 PAGE = ("<!doctype html><html lang='ru'><head><meta charset='utf-8'><title>Новость</title></head><body>"
         "<article><h1>Новость дня</h1><p>Текст новости, которую сайт отдаёт по каждому адресу.</p></article>"

@@ -1,6 +1,6 @@
 """Stories failover: how long the pipeline waits for story answers when the active stories worker dies.
 
-Synthetic candidates with sentence vectors (agents.stories.speed's news) fill
+Synthetic candidates with sentence vectors (vestnik.evaluation.story_speed's news) fill
 `story-candidates`; two `vestnik worker --agents stories` processes share the
 group, one assigning, one standing by and following the topic. Once every
 candidate has its answer, the active worker's process group is SIGKILLed and one
@@ -9,7 +9,7 @@ Then every worker is stopped and a fresh one starts cold, with an empty index,
 and the same is timed from its start: what a takeover cost before standbys kept
 a warm index.
 
-    python -m benchmarks.stories_failover [--articles 20000] [--session-timeout 10]
+    python -m vestnik.benchmarks.stories_failover [--articles 20000] [--session-timeout 10]
 """
 
 from __future__ import annotations
@@ -27,14 +27,14 @@ import orjson
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 
 from agents.stories.encoder import Encoder, quantize
-from agents.stories.speed import synthetic_articles
-from benchmarks.cluster import WorkerProcess
 from schemas.models import StoryCandidate, StoryEmbedding, utc_now
-from streams.broker import EmbeddedBroker
 from streams.codecs import encode
 from streams.kafka import client_options, ensure_topics
 from streams.settings import Settings
 from streams.topics import topic_name
+from vestnik.benchmarks.cluster import WorkerProcess
+from vestnik.evaluation.story_speed import synthetic_articles
+from vestnik.ops.broker import EmbeddedBroker
 
 
 def candidates(count: int, start: int = 0) -> list[StoryCandidate]:

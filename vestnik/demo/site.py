@@ -1,8 +1,8 @@
 """A local news site on 127.0.0.1, for crawling with no internet: the demo's own pages, or a folder like them.
 
 Pages are read from `<folder>/seeds/*.txt` and `<folder>/gold/*.json` at start-up and served in the markup
-of the site each one comes from (see `demo.markup`), with robots.txt, an RSS 2.0 feed and a sitemap.
-By default the folder is `demo/pages`, written for the demo and shipped with the package (see its NOTICE.md),
+of the site each one comes from (see `vestnik.demo.markup`), with robots.txt, an RSS 2.0 feed and a sitemap.
+By default the folder is `vestnik/demo/pages`, written for the demo and shipped with the package (see its NOTICE.md),
 with one page also republished by another outlet, so that the stories agent finds a copy. Another folder of the
 same layout (the shared corpus's seeds, say) can be served instead. Real saved pages (`.html` or `.html.gz`) can be
 served beside them, byte for byte, under `/real/`.
@@ -25,7 +25,7 @@ from xml.sax.saxutils import escape
 
 from aiohttp import web
 
-from demo.markup import NAME, norm, render_page
+from vestnik.demo.markup import NAME, norm, render_page
 
 # Publication times: distinct, one hour apart, newest last.
 EPOCH = datetime(2024, 1, 15, 8, 0, tzinfo=UTC)

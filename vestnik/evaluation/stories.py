@@ -4,9 +4,9 @@ Scored as corpus/stories/score.py scores: cluster all articles in input order,
 a labelled pair is predicted "same" when both articles share a story; with
 `strict`, loose paraphrases are dropped and only precise ones are positive.
 These are headline paraphrases, not events: a second opinion on the lexical
-signals, scored without the sentence encoder (events_eval.py scores both).
+signals, scored without the sentence encoder (story_events.py scores both).
 
-    python -m agents.stories.evaluate [--corpus DIR] [--strict]
+    python -m vestnik.evaluation.stories [--corpus DIR] [--strict]
 """
 
 from __future__ import annotations

@@ -24,13 +24,13 @@ from aiokafka.admin import AIOKafkaAdminClient
 from aiokafka.errors import KafkaError
 from pydantic import ValidationError
 
-from agents.cleaner.evaluate import prf
 from agents.common.ids import article_id
-from demo.site import DemoPage, DemoSite
 from schemas.models import ArticleStory, EnrichedArticle
 from streams.kafka import client_options
 from streams.settings import Settings
 from streams.topics import topic_name
+from vestnik.demo.site import DemoPage, DemoSite
+from vestnik.evaluation.cleaner import prf
 
 MATCHING_F1 = 0.95
 """A body this close to the gold, by the corpus's token F1, matches the page."""

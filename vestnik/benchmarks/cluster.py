@@ -19,7 +19,7 @@ from streams.kafka import client_options, ensure_topics, topic_partitions
 from streams.settings import Settings
 from streams.topics import topic_name
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def settings_env(settings: Settings) -> dict[str, str]:

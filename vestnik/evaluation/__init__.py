@@ -1,0 +1,1 @@
+"""Scoring the agents' cores on the shared corpus (`vestnik eval`, `make eval`): no Kafka."""
