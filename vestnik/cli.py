@@ -661,12 +661,14 @@ def top_stories_command(
         span = parse_span(window)
     except ValueError as exc:
         raise typer.BadParameter(str(exc), param_hint="--window") from exc
-    stories = asyncio.run(read_stories(settings))
-    rows = top(stories, span, limit)
-    typer.echo(f"{len(rows)} of {len(stories)} stories seen in the last {window}, most outlets first")
+    read = asyncio.run(read_stories(settings))
+    rows = top(read.stories, span, limit)
+    typer.echo(f"{len(rows)} of {len(read.stories)} stories seen in the last {window}, most outlets first")
     for story in rows:
         typer.echo(f"{story.sites:4d} sites {story.members:5d} articles  {story.story_id}  first "
                    f"{story.first_site or '?'}  {story.title or ''}  [{', '.join(story.top_entities[:3])}]")
+    if read.unreadable:
+        typer.echo(f"({read.unreadable} records on the topic are not story.v1 events; ignored)")
 
 
 @cli.command("demo-site")

@@ -66,10 +66,15 @@ async def test_topics_get_three_replicas_of_which_two_must_acknowledge(settings:
             await asyncio.sleep(0.2)
         assert len(described["partitions"]) == 4
         assert all(len(p["replicas"]) == 3 and len(p["isr"]) == 3 for p in described["partitions"])
-        [response] = await admin.describe_configs([ConfigResource(ConfigResourceType.TOPIC, name,
-                                                                  configs={"min.insync.replicas": None})])
-        [resource] = response.resources  # (error code, message, type, name, config entries)
-        assert {entry[0]: entry[1] for entry in resource[-1]}["min.insync.replicas"] == "2"
+        for _ in range(50):  # the broker asked may not know the new topic's configs for a moment: no entries yet
+            [response] = await admin.describe_configs([ConfigResource(ConfigResourceType.TOPIC, name,
+                                                                      configs={"min.insync.replicas": None})])
+            [resource] = response.resources  # (error code, message, type, name, config entries)
+            configs = {entry[0]: entry[1] for entry in resource[-1]}
+            if "min.insync.replicas" in configs:
+                break
+            await asyncio.sleep(0.2)
+        assert configs.get("min.insync.replicas") == "2", resource
     finally:
         await admin.close()
 

@@ -216,18 +216,22 @@ def test_the_page_figures_are_what_the_commands_print(pipeline: Pipeline) -> Non
     settings = pipeline.settings
     bad = [(b"bad-1", b"not json"), (b"bad-2", b'{"schema_name": "raw_page", "schema_version": 1}')]
     asyncio.run(produce(settings, "raw_pages", bad))
+    asyncio.run(produce(settings, "stories", [(b"junk", b"not a story")]))  # both readers skip it
 
     def settled() -> dict[str, Any] | None:
         snap = asyncio.run(_snapshot(pipeline.dashboard))
         idle = snap["lag"] and all(row["lag"] == 0 for row in snap["lag"])
-        return snap if idle and snap["dead_letters"]["total"] >= 2 and snap["stories"] else None
+        seen = snap["dead_letters"]["total"] >= 2 and snap["unreadable_records"] >= 1
+        return snap if idle and seen and snap["stories"] else None
 
     wait_for(settled, 180, "an idle pipeline with both dead letters on the page")
     time.sleep(2 * settings.dashboard_refresh)  # one more snapshot of the idle state
     snap = asyncio.run(_snapshot(pipeline.dashboard))
 
-    printed = re.findall(r"^\s*(\d+) sites\s+(\d+) articles\s+(\S+)", _cli(settings, "top-stories", "--window", "24h",
-                                                                          "--limit", "10"), re.M)
+    listed_stories = _cli(settings, "top-stories", "--window", "24h", "--limit", "10")
+    assert "(1 records on the topic are not story.v1 events; ignored)" in listed_stories
+    assert snap["unreadable_records"] == 1
+    printed = re.findall(r"^\s*(\d+) sites\s+(\d+) articles\s+(\S+)", listed_stories, re.M)
     assert [(s["story_id"], s["sites"], s["members"]) for s in snap["stories"]] == \
         [(story, int(sites), int(members)) for sites, members, story in printed]
 

@@ -78,7 +78,7 @@ class Collector:
         self.hours = EntityHours(hours=24)
         self.letters = DeadLetterBoard()
         self.flow = Throughput()
-        self.unreadable = 0
+        self.unreadable = 0  # records on the tailed topics that are not the events they should carry
         self.snapshot = Snapshot(at=datetime.now(UTC))
         self.version = 0  # bumped at every change the page should show
         self._lag_samples: list[list[Position]] = []

@@ -59,7 +59,7 @@ def _pipeline(collector: Collector) -> dict[str, Any]:
     snapshot = collector.snapshot
     return {"flows": snapshot.flows, "lag": snapshot.lag, "health": snapshot.health,
             "letters_total": collector.letters.total, "by_reason": collector.letters.by_reason(),
-            "latest_letters": collector.letters.latest()}
+            "latest_letters": collector.letters.latest(), "unreadable": collector.unreadable}
 
 
 def fragments(collector: Collector, story_id: str | None = None) -> dict[str, str]:
@@ -127,6 +127,7 @@ async def snapshot_json(request: web.Request) -> web.Response:
         "window_seconds": collector.window.total_seconds(),
         "stories": [s.model_dump(mode="json") for s in collector.stories.top(collector.window, TOP_STORIES, now)],
         "known_stories": len(collector.stories),
+        "unreadable_records": collector.unreadable,
         "entity_window_seconds": snapshot.entity_window,
         "entities": snapshot.entities,
         "lag": [asdict(row) for row in snapshot.lag],

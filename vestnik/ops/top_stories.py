@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from schemas.models import Story
-from streams.codecs import decode
+from streams.codecs import DecodeError, decode
 from streams.kafka import read_topic
 from streams.settings import Settings
 
@@ -21,14 +22,28 @@ def parse_span(text: str) -> timedelta:
     return timedelta(**{_UNIT[match.group(2)]: float(match.group(1))})
 
 
-async def read_stories(settings: Settings) -> list[Story]:
-    """The latest event of every story on the compacted topic."""
+@dataclass
+class StoriesRead:
+    """The latest summary of each story, and how many records on the topic were not story events."""
+
+    stories: list[Story]
+    unreadable: int = 0
+
+
+async def read_stories(settings: Settings) -> StoriesRead:
+    """The latest event of every story on the compacted topic; a record that is not one is counted, not fatal."""
     latest: dict[str, Story] = {}
+    unreadable = 0
     async for _, value in read_topic(settings, "stories"):
-        if value is not None:
+        if value is None:
+            continue
+        try:
             story = decode(Story, value)
-            latest[story.story_id] = story
-    return list(latest.values())
+        except DecodeError:
+            unreadable += 1
+            continue
+        latest[story.story_id] = story
+    return StoriesRead(list(latest.values()), unreadable)
 
 
 def top(stories: list[Story], span: timedelta, limit: int, now: datetime | None = None) -> list[Story]:
